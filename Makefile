@@ -1,0 +1,52 @@
+# Hocso: `make run` to try it, `make test` to check it.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := wsgi.py
+
+.PHONY: run install install-dev system-deps translations db test test-postgres lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --upgrade --quiet pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed translations
+install-dev: $(VENV)/.installed-dev translations system-deps
+
+## System packages WeasyPrint and the tests need (chromium, poppler-utils); installed when root.
+system-deps:
+	@bash scripts/system-deps.sh
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -d app/translations
+
+db: install
+	mkdir -p instance
+	$(BIN)/flask db upgrade
+	$(BIN)/flask courses sync
+	$(BIN)/flask demo create
+
+run: db
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+test: install-dev
+	$(BIN)/pytest
+
+test-postgres: install-dev
+	DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test $(BIN)/pytest
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/bandit -q -r app -ll
+
+clean:
+	rm -rf $(VENV) .pytest_cache

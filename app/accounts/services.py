@@ -1,0 +1,147 @@
+"""Accounts: creating users, checking passwords, ending sessions."""
+
+import re
+import unicodedata
+
+import sqlalchemy as sa
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.accounts.models import Role, Unit, User
+from app.database import utcnow
+from app.extensions import db
+
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+PHONE_PATTERN = re.compile(r"^0\d{9,10}$")
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 256
+# Checked against a real hash so that an unknown username takes as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-real-password-0")
+
+
+class AccountError(ValueError):
+    """A user could not be created or changed; the message says why."""
+
+
+def normalize_name(full_name: str) -> str:
+    """Full names are stored in NFC with single spaces."""
+    return " ".join(unicodedata.normalize("NFC", full_name).split())
+
+
+def vietnamese_sort_key(full_name: str) -> str:
+    """Sort by given name (the last word), then the whole name, ignoring tone marks first."""
+    words = normalize_name(full_name).split(" ")
+    ordered = " ".join([words[-1], *words[:-1]]) if words else ""
+    stripped = "".join(
+        ch for ch in unicodedata.normalize("NFD", ordered.replace("đ", "d").replace("Đ", "D"))
+        if not unicodedata.combining(ch)
+    )
+    return f"{stripped.casefold()}\x00{ordered.casefold()}"
+
+
+def normalize_phone(text: str) -> str | None:
+    """"+84 912 345 678" and "0912.345.678" -> "0912345678"; None if it is not a phone number."""
+    digits = re.sub(r"[\s.()-]", "", text)
+    if digits.startswith("+84"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("84") and len(digits) in (11, 12):
+        digits = "0" + digits[2:]
+    return digits if PHONE_PATTERN.match(digits) else None
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method="scrypt")
+
+
+def create_user(
+    username: str,
+    full_name: str,
+    password: str,
+    role: str = Role.LEARNER,
+    unit: Unit | None = None,
+    phone: str | None = None,
+) -> User:
+    """Create an account (caller commits); raises AccountError with a readable reason."""
+    username = username.strip().lower()
+    if not USERNAME_PATTERN.match(username):
+        raise AccountError(f"invalid username {username!r}: use 3-64 letters a-z, digits, . _ -")
+    if role not in set(Role):
+        raise AccountError(f"unknown role {role!r}")
+    name = normalize_name(full_name)
+    if not name or len(name) > 120:
+        raise AccountError("full name must be 1-120 characters")
+    check_password_rules(password)
+    if db.session.scalar(sa.select(User.id).where(User.username == username)):
+        raise AccountError(f"username {username!r} is taken")
+    user = User(
+        username=username,
+        full_name=name,
+        name_sort_key=vietnamese_sort_key(name),
+        password_hash=hash_password(password),
+        role=role,
+        unit=unit,
+        phone=normalize_phone(phone) if phone else None,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def check_password_rules(password: str) -> None:
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise AccountError(
+            f"password must be {MIN_PASSWORD_LENGTH}-{MAX_PASSWORD_LENGTH} characters"
+        )
+
+
+def find_by_login(login: str) -> User | None:
+    """The account named by a username or a phone number."""
+    login = login.strip()
+    phone = normalize_phone(login)
+    if phone is not None:
+        user = db.session.scalar(sa.select(User).where(User.phone == phone))
+        if user is not None:
+            return user
+    return db.session.scalar(sa.select(User).where(User.username == login.lower()[:64]))
+
+
+def authenticate(login: str, password: str) -> User | None:
+    """The active user with these credentials, or None; same work for unknown users."""
+    user = find_by_login(login)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.is_active:
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Invalidate every session of this user (logout, password change)."""
+    user.session_version += 1
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not check_password_hash(user.password_hash, current):
+        raise AccountError("current password is wrong")
+    check_password_rules(new)
+    user.password_hash = hash_password(new)
+    end_sessions(user)
+
+
+def unit_by_code_or_name(text: str) -> Unit | None:
+    unit = db.session.scalar(sa.select(Unit).where(Unit.code == text))
+    if unit is None:
+        unit = db.session.scalar(sa.select(Unit).where(Unit.name == normalize_name(text)))
+    return unit
+
+
+def load_user_from_session(session_id: str) -> User | None:
+    """flask-login's loader: "<id>:<session version>", refused once the version moved on."""
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_version != int(version):
+        return None
+    return user

@@ -1,0 +1,94 @@
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from app.accounts import services
+from app.accounts.forms import ChangePasswordForm, LoginForm
+from app.extensions import db, limiter
+from app.security.access import authenticated, public
+
+bp = Blueprint("accounts", __name__, template_folder="templates")
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _login_account_key() -> str:
+    return "login-account:" + request.form.get("login", "").strip().lower()[:64]
+
+
+def _failed(response) -> bool:
+    return response.status_code != 302
+
+
+def safe_next_url(target: str | None) -> str | None:
+    """Only paths on this site: no scheme, no host, no "//" or backslash tricks."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_login_limit, methods=["POST"], key_func=_login_account_key, deduct_when=_failed)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("content.my_courses"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.login.data, form.password.data)
+        if user is None:
+            form.password.errors.append(_("Wrong username, phone number or password."))
+        else:
+            session.clear()  # nothing planted before login survives it
+            login_user(user)
+            db.session.commit()
+            next_url = safe_next_url(request.args.get("next"))
+            return redirect(next_url or url_for("content.my_courses"))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@authenticated
+def logout():
+    services.end_sessions(current_user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@authenticated
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            services.change_password(user, form.current_password.data, form.new_password.data)
+        except services.AccountError:
+            form.current_password.errors.append(_("The current password is wrong."))
+        else:
+            db.session.commit()
+            login_user(user)  # this device stays logged in with the new session version
+            flash(_("Your password has been changed. Other devices have been logged out."), "success")
+            return redirect(url_for("content.my_courses"))
+    return render_template("accounts/change_password.html", form=form)
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def set_language():
+    language = request.form.get("language", "")
+    if language in current_app.config["LANGUAGES"]:
+        session["language"] = language
+        if current_user.is_authenticated:
+            current_user.locale = language
+            db.session.commit()
+    return redirect(safe_next_url(request.form.get("next")) or url_for("content.index"))

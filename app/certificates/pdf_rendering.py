@@ -1,0 +1,232 @@
+"""The one place that runs WeasyPrint: locked-down fetches, no attachments, bounded time and memory.
+
+Every PDF is rendered in a forked child process with a wall-time limit and an address-space
+limit, so a hostile or runaway document (deep nesting, huge pages, a font size of 1e9px) costs
+one child process, never the web worker. The child fetches nothing but `data:` URLs and the
+files under `ASSETS_DIR`.
+"""
+
+import logging
+import mimetypes
+import multiprocessing
+import os
+import resource
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
+
+ASSETS_DIR = Path(__file__).resolve().parent / "assets"
+FONTS_CSS = "fonts.css"  # the project's @font-face rules, registered once per worker
+MAX_ASSET_BYTES = 20 * 1024 * 1024
+DEFAULT_TIMEOUT_SECONDS = 30.0
+DEFAULT_MEMORY_BUDGET_BYTES = 1536 * 1024 * 1024
+
+log = logging.getLogger(__name__)
+_fork = multiprocessing.get_context("fork")
+_setup_lock = threading.Lock()
+_font_config: FontConfiguration | None = None
+_worker_ready = False
+
+
+class PdfRenderError(Exception):
+    """Rendering a PDF failed, ran out of time or memory; the worker itself is unharmed."""
+
+
+class URLRefusedError(ValueError):
+    """A resource the PDF renderer may not load."""
+
+
+class SafeURLFetcher(URLFetcher):
+    """Fetch only `data:` URLs and regular files that really lie inside `allowed_dir`.
+
+    Refusing raises `URLRefusedError`, which WeasyPrint reports and then skips the resource; no
+    other scheme (http, https, ftp, ...) ever reaches urllib.
+    """
+
+    def __init__(self, allowed_dir: str | os.PathLike[str] = ASSETS_DIR) -> None:
+        super().__init__(allowed_protocols={"data"}, allow_redirects=False, fail_on_errors=False)
+        self.allowed_dir = os.path.realpath(allowed_dir)
+
+    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        """A response for an allowed URL; `URLRefusedError` for anything else."""
+        scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+        if scheme == "data":
+            return super().fetch(url, headers)
+        if scheme == "file":
+            return self._fetch_file(url)
+        log.warning("PDF renderer refused URL %r", url[:200])
+        raise URLRefusedError(f"only data: and bundled asset URLs are allowed, not {url[:80]!r}")
+
+    def resolve(self, url: str) -> str:
+        """The real path of an allowed `file:` URL, or `URLRefusedError`."""
+        parts = urlsplit(url)
+        if parts.netloc not in ("", "localhost"):
+            raise URLRefusedError(f"file URL with a host: {url[:80]!r}")
+        path = os.path.realpath(url2pathname(parts.path))  # decodes %XX exactly once
+        if os.path.commonpath([path, self.allowed_dir]) != self.allowed_dir:
+            raise URLRefusedError(f"file outside the PDF assets: {url[:80]!r}")
+        if not os.path.isfile(path):
+            raise URLRefusedError(f"not a regular asset file: {url[:80]!r}")
+        if os.path.getsize(path) > MAX_ASSET_BYTES:
+            raise URLRefusedError(f"asset too large: {url[:80]!r}")
+        return path
+
+    def _fetch_file(self, url: str) -> URLFetcherResponse:
+        try:
+            path = self.resolve(url)
+        except URLRefusedError:
+            log.warning("PDF renderer refused URL %r", url[:200])
+            raise
+        with open(path, "rb") as asset:
+            body = asset.read(MAX_ASSET_BYTES + 1)
+        content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+        return URLFetcherResponse(path2url(path), body, {"Content-Type": content_type})
+
+
+ASSETS_URL = path2url(str(ASSETS_DIR) + os.sep)
+_fetcher = SafeURLFetcher(ASSETS_DIR)
+
+
+def render_pdf(
+    html: str,
+    *,
+    timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
+    memory_budget_bytes: int = DEFAULT_MEMORY_BUDGET_BYTES,
+) -> bytes:
+    """Render trusted-template HTML to PDF bytes in a bounded child process.
+
+    Relative URLs resolve against `ASSETS_DIR`. Raises `PdfRenderError` when the render fails,
+    takes longer than `timeout_seconds` or needs more than `memory_budget_bytes` of extra
+    address space.
+    """
+    _prepare_worker()
+    scratch = tempfile.mkdtemp(prefix="hocso-pdf-")  # removed here even if the child is killed
+    receiver, sender = _fork.Pipe(duplex=False)
+    child = _fork.Process(
+        target=_child_main,
+        args=(sender, html, Path(scratch), timeout_seconds, memory_budget_bytes),
+        name="hocso-pdf-render",
+        daemon=True,
+    )
+    try:
+        child.start()
+        sender.close()
+        return _await_child(child, receiver, timeout_seconds)
+    finally:
+        receiver.close()
+        if child.pid is not None:
+            child.kill()
+            child.join()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _await_child(child, receiver, timeout_seconds: float) -> bytes:
+    if not receiver.poll(timeout_seconds):
+        raise PdfRenderError(
+            f"PDF rendering took longer than {timeout_seconds:g} s and was stopped"
+        )
+    try:
+        message = receiver.recv_bytes()
+    except (EOFError, OSError):
+        child.join(1)
+        raise PdfRenderError(
+            f"PDF rendering process ended unexpectedly (exit code {child.exitcode})"
+        ) from None
+    if message[:1] == b"P":
+        return message[1:]
+    raise PdfRenderError(f"PDF rendering failed: {message[1:].decode('utf-8', 'replace')}")
+
+
+def _child_main(
+    sender, html: str, scratch: Path, timeout_seconds: float, memory_budget_bytes: int
+) -> None:
+    """Runs in the forked child: limit resources, render, send b"P"+pdf or b"E"+reason."""
+    try:
+        _limit_resources(timeout_seconds, memory_budget_bytes)
+        tempfile.tempdir = str(scratch)  # anything WeasyPrint writes goes with this render
+        _keep_new_fonts_private(scratch)
+        pdf = _render_in_process(html)
+        sender.send_bytes(b"P" + pdf)
+    except BaseException as error:  # noqa: BLE001 - every failure must reach the parent
+        reason = f"{type(error).__name__}: {error}"[:500]
+        sender.send_bytes(b"E" + reason.encode("utf-8", "replace"))
+    finally:
+        sender.close()
+
+
+def _limit_resources(timeout_seconds: float, memory_budget_bytes: int) -> None:
+    # The budget is on top of what the forked child already maps (the parent's whole heap).
+    with open("/proc/self/statm") as statm:
+        mapped = int(statm.read().split()[0]) * resource.getpagesize()
+    limit = mapped + memory_budget_bytes
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    # A backstop in case the parent dies before it can kill a runaway child.
+    cpu_seconds = int(timeout_seconds) + 5
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
+
+
+def _render_in_process(html: str) -> bytes:
+    """Render in this process (the child), with the shared font configuration and no attachments."""
+    document = HTML(string=html, base_url=ASSETS_URL, url_fetcher=_fetcher).render(
+        font_config=_shared_font_config()
+    )
+    document.metadata.attachments = []  # <link rel="attachment">
+    for page in document.pages:  # <a rel="attachment">
+        page.links = [link for link in page.links if link[0] != "attachment"]
+    return document.write_pdf(attachments=None)
+
+
+def _shared_font_config() -> FontConfiguration:
+    global _font_config
+    if _font_config is None:
+        _font_config = FontConfiguration()
+        CSS(url=ASSETS_URL + FONTS_CSS, url_fetcher=_fetcher, font_config=_font_config)
+    return _font_config
+
+
+def _prepare_worker() -> None:
+    """Once per worker: register the project fonts and warm WeasyPrint's caches.
+
+    Forked children inherit the result, which makes each certificate about three times faster.
+    The warm-up renders a fixed document of ours; user input is only ever rendered in a child.
+    """
+    global _worker_ready
+    if _worker_ready:
+        return
+    with _setup_lock:  # no child may fork while this thread is inside Pango
+        if not _worker_ready:
+            try:
+                _render_in_process(_WARM_UP_HTML)
+            except Exception as error:
+                raise PdfRenderError(f"PDF renderer could not start: {error}") from error
+            _worker_ready = True
+
+
+def _keep_new_fonts_private(scratch: Path) -> None:
+    # A font first declared inside a child must not be written to the folder shared with the
+    # parent: a later child would find its file there and skip registering it with Fontconfig.
+    font_config = _shared_font_config()
+    shared = getattr(font_config, "_folder", None)
+    if shared is None:
+        return
+    private = scratch / "fonts"
+    private.mkdir()
+    for entry in Path(shared).iterdir():
+        (private / entry.name).symlink_to(entry)
+    font_config._folder = private
+
+
+_WARM_UP_HTML = (
+    '<html lang="vi"><head><link rel="stylesheet" href="fonts.css">'
+    "<style>body { font-family: 'Be Vietnam Pro' } b { font-weight: 700 }</style></head>"
+    "<body><p>Chứng nhận <b>Nguyễn Thị Hồng Nhung</b></p>"
+    '<img src="data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22 '
+    'width=%221%22 height=%221%22%3E%3Cpath d=%22M0 0h1v1h-1z%22/%3E%3C/svg%3E"></body></html>'
+)

@@ -1,0 +1,48 @@
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from app.content.parsing import parse_course_folder, parse_courses
+from app.content.services import CourseContentError, sync_courses
+from app.extensions import db
+
+courses_cli = AppGroup("courses", help="Check and load the course folders.")
+
+
+@courses_cli.command("validate")
+@click.argument("path", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+def validate_command(path: Path | None):
+    """Report every problem in the courses (or one course folder) as file:line."""
+    root = Path(current_app.config["COURSES_DIR"])
+    if path is not None and (path / "course.yml").exists():
+        _, problems = parse_course_folder(path.resolve(), path.resolve().parent)
+    else:
+        _, problems = parse_courses((path or root).resolve())
+    for problem in problems:
+        click.echo(str(problem), err=problem.severity == "error")
+    errors = sum(1 for p in problems if p.severity == "error")
+    click.echo(f"{errors} error(s), {len(problems) - errors} warning(s).")
+    if errors:
+        raise SystemExit(1)
+
+
+@courses_cli.command("sync")
+def sync_command():
+    """Load every course in COURSES_DIR into the database, in one transaction."""
+    root = Path(current_app.config["COURSES_DIR"])
+    try:
+        report = sync_courses(root)
+    except CourseContentError as error:
+        db.session.rollback()
+        for problem in error.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException("nothing was loaded; fix the errors above") from error
+    db.session.commit()
+    for warning in report.warnings:
+        click.echo(str(warning))
+    click.echo(
+        f"Loaded {len(report.courses)} course(s): {report.modules_added} module(s) added, "
+        f"{report.modules_updated} updated, {report.modules_archived} archived."
+    )

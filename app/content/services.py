@@ -1,0 +1,123 @@
+"""Loading courses/ into the database and reading them back for pages."""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from app.content.course_format import CourseSpec, ModuleSpec, Problem
+from app.content.models import Course, Module, QuizVersion
+from app.content.parsing import parse_courses
+from app.database import utcnow
+from app.extensions import db
+
+
+class CourseContentError(Exception):
+    """The course folder has errors; nothing was loaded."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass
+class SyncReport:
+    courses: list[str] = field(default_factory=list)
+    modules_added: int = 0
+    modules_updated: int = 0
+    modules_archived: int = 0
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def sync_courses(courses_root: Path) -> SyncReport:
+    """Load every course under courses_root (caller commits; raises on any error)."""
+    specs, problems = parse_courses(courses_root)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise CourseContentError(errors)
+    report = SyncReport(warnings=problems)
+    for spec in specs:
+        _sync_course(spec, report)
+        report.courses.append(spec.id)
+    known = [spec.id for spec in specs]
+    for course in db.session.scalars(sa.select(Course).where(Course.slug.not_in(known))):
+        course.is_archived = True
+    db.session.flush()
+    return report
+
+
+def _sync_course(spec: CourseSpec, report: SyncReport) -> None:
+    course = db.session.scalar(sa.select(Course).filter_by(slug=spec.id))
+    if course is None:
+        course = Course(slug=spec.id)
+        db.session.add(course)
+    course.title, course.description = spec.title, spec.description
+    course.language, course.pass_mark, course.folder = spec.language, spec.pass_mark, spec.folder
+    course.content_hash, course.is_archived, course.synced_at = spec.content_hash, False, utcnow()
+    db.session.flush()
+    existing = {m.slug: m for m in course.modules}
+    for module_spec in spec.modules:
+        module = existing.pop(module_spec.id, None)
+        if module is None:
+            module = Module(course_id=course.id, slug=module_spec.id)
+            db.session.add(module)
+            report.modules_added += 1
+        elif module.content_hash != module_spec.content_hash:
+            report.modules_updated += 1
+        _update_module(module, module_spec, spec.pass_mark)
+    for archived in existing.values():
+        if not archived.is_archived:
+            archived.is_archived = True
+            report.modules_archived += 1
+
+
+def _update_module(module: Module, spec: ModuleSpec, course_pass_mark: int) -> None:
+    module.title, module.position, module.minutes = spec.title, spec.order, spec.minutes
+    module.required, module.html, module.toc_html = spec.required, spec.html, spec.toc_html
+    module.content_hash, module.is_archived = spec.content_hash, False
+    db.session.flush()
+    if spec.quiz is None:
+        module.quiz_version_id = None
+        return
+    pass_mark = spec.quiz.pass_mark if spec.quiz.pass_mark is not None else course_pass_mark
+    definition = spec.quiz.to_dict()
+    digest = hashlib.sha256(
+        json.dumps([definition, pass_mark], sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+    version = db.session.scalar(
+        sa.select(QuizVersion).filter_by(module_id=module.id, content_hash=digest)
+    )
+    if version is None:
+        version = QuizVersion(
+            module_id=module.id, content_hash=digest, pass_mark=pass_mark, definition=definition
+        )
+        db.session.add(version)
+        db.session.flush()
+    module.quiz_version_id = version.id
+
+
+def visible_courses() -> list[Course]:
+    return list(
+        db.session.scalars(sa.select(Course).filter_by(is_archived=False).order_by(Course.title))
+    )
+
+
+def course_by_slug(slug: str) -> Course | None:
+    return db.session.scalar(sa.select(Course).filter_by(slug=slug, is_archived=False))
+
+
+def module_by_slug(course: Course, slug: str) -> Module | None:
+    return db.session.scalar(
+        sa.select(Module).filter_by(course_id=course.id, slug=slug, is_archived=False)
+    )
+
+
+def neighbours(module: Module) -> tuple[Module | None, Module | None]:
+    """The modules before and after this one in its course."""
+    modules = module.course.active_modules
+    index = modules.index(module)
+    previous = modules[index - 1] if index > 0 else None
+    following = modules[index + 1] if index + 1 < len(modules) else None
+    return previous, following

@@ -1,0 +1,123 @@
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_from_directory, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.accounts.models import Role
+from app.certificates.services import certificate_for
+from app.content import services
+from app.content.models import Course, Module
+from app.extensions import db
+from app.progress import services as progress
+from app.quizzes.services import attempts_for_module
+from app.security.access import authenticated, public
+
+bp = Blueprint("content", __name__, template_folder="templates")
+
+# Files a course folder may serve: never its Markdown or course.yml, which hold the answer key.
+SERVABLE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".pdf", ".docx", ".xlsx", ".pptx"}
+
+
+def _course_or_404(slug: str) -> Course:
+    course = services.course_by_slug(slug)
+    if course is None:
+        abort(404)
+    return course
+
+
+def _module_or_404(course: Course, slug: str) -> Module:
+    module = services.module_by_slug(course, slug)
+    if module is None:
+        abort(404)
+    return module
+
+
+def _may_study(course: Course) -> bool:
+    return current_user.role != Role.LEARNER or progress.is_enrolled(current_user, course)
+
+
+@bp.route("/")
+@public
+def index():
+    if current_user.is_authenticated:
+        return redirect(url_for("content.my_courses"))
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/courses")
+@authenticated
+def my_courses():
+    courses = services.visible_courses()
+    enrolled = [c for c in courses if progress.is_enrolled(current_user, c)]
+    summaries = {c.id: progress.summarize(current_user, c) for c in enrolled}
+    others = [c for c in courses if c not in enrolled]
+    return render_template(
+        "content/my_courses.html", enrolled=enrolled, summaries=summaries, others=others
+    )
+
+
+@bp.route("/courses/<slug>")
+@authenticated
+def course(slug: str):
+    course = _course_or_404(slug)
+    enrolled = progress.is_enrolled(current_user, course)
+    return render_template(
+        "content/course.html",
+        course=course,
+        enrolled=enrolled,
+        summary=progress.summarize(current_user, course),
+        module_progress=progress.progress_by_module(current_user, course),
+        certificate=certificate_for(current_user, course)
+    )
+
+
+@bp.route("/courses/<slug>/enrol", methods=["POST"])
+@authenticated
+def enrol(slug: str):
+    course = _course_or_404(slug)
+    progress.enrol(current_user, course)
+    db.session.commit()
+    return redirect(url_for("content.course", slug=course.slug))
+
+
+@bp.route("/courses/<slug>/modules/<module_slug>")
+@authenticated
+def module(slug: str, module_slug: str):
+    course = _course_or_404(slug)
+    module = _module_or_404(course, module_slug)
+    if not _may_study(course):
+        flash(_("Join the course to read its modules."), "info")
+        return redirect(url_for("content.course", slug=course.slug))
+    row = progress.record_module_opened(current_user, module)
+    db.session.commit()
+    previous, following = services.neighbours(module)
+    return render_template(
+        "content/module.html", course=course, module=module, progress=row,
+        attempts=attempts_for_module(current_user, module), previous=previous,
+        following=following,
+    )
+
+
+@bp.route("/courses/<slug>/modules/<module_slug>/read", methods=["POST"])
+@authenticated
+def mark_read(slug: str, module_slug: str):
+    course = _course_or_404(slug)
+    module = _module_or_404(course, module_slug)
+    if not _may_study(course) or module.has_quiz:
+        abort(403)
+    completion = progress.complete_module(current_user, module, score=None)
+    db.session.commit()
+    if completion is not None:
+        flash(_("Congratulations! You have completed the course."), "success")
+    return redirect(url_for("content.course", slug=course.slug))
+
+
+@bp.route("/courses/<slug>/files/<path:filename>")
+@authenticated
+def course_file(slug: str, filename: str):
+    course = _course_or_404(slug)
+    if not _may_study(course) or Path(filename).suffix.lower() not in SERVABLE_SUFFIXES:
+        abort(404)
+    folder = Path(current_app.config["COURSES_DIR"]) / course.folder
+    return send_from_directory(folder, filename, max_age=86400)

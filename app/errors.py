@@ -1,0 +1,42 @@
+"""Error pages in the user's language; never a bare stack trace."""
+
+from flask import Flask, render_template
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+
+from app.extensions import db
+
+MESSAGES = {
+    400: (_l("Bad request"), _l("The request could not be understood. Go back and try again.")),
+    403: (_l("Not allowed"), _l("Your account does not have access to this page.")),
+    404: (_l("Page not found"), _l("The page you asked for does not exist or has moved.")),
+    405: (_l("Not allowed"), _l("This address does not accept that kind of request.")),
+    413: (_l("Too large"), _l("What you sent is too large.")),
+    429: (_l("Too many attempts"), _l("Too many attempts. Wait a minute, then try again.")),
+    500: (
+        _l("Something went wrong"),
+        _l("Something went wrong on our side. Please try again in a moment."),
+    ),
+}
+
+
+def _render(status: int):
+    title, message = MESSAGES[status]
+    return render_template("error.html", title=title, message=message, status=status), status
+
+
+def init_app(app: Flask) -> None:
+    for status in MESSAGES:
+        app.register_error_handler(status, lambda error, status=status: _render(status))
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(error):
+        title = _("The form has expired")
+        message = _("Reload the page and send the form again.")
+        return render_template("error.html", title=title, message=message, status=400), 400
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()
+        return _render(500)

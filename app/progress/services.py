@@ -1,0 +1,119 @@
+"""Recording progress: module opened, module completed, course completed (and certified)."""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from app.accounts.models import User
+from app.certificates.services import issue_certificate
+from app.content.models import Course, Module
+from app.database import utcnow
+from app.extensions import db
+from app.progress.models import CourseCompletion, Enrolment, ModuleProgress
+from app.progress.rules import CompletionRule, course_score
+
+
+def enrol(user: User, course: Course) -> Enrolment:
+    """Enrol a learner in a course; enrolling twice returns the existing enrolment."""
+    enrolment = db.session.scalar(
+        sa.select(Enrolment).filter_by(user_id=user.id, course_id=course.id)
+    )
+    if enrolment is None:
+        enrolment = Enrolment(user_id=user.id, course_id=course.id)
+        db.session.add(enrolment)
+        db.session.flush()
+    return enrolment
+
+
+def is_enrolled(user: User, course: Course) -> bool:
+    return db.session.scalar(
+        sa.select(Enrolment.id).filter_by(user_id=user.id, course_id=course.id)
+    ) is not None
+
+
+def progress_by_module(user: User, course: Course) -> dict[int, ModuleProgress]:
+    rows = db.session.scalars(
+        sa.select(ModuleProgress)
+        .join(Module)
+        .where(ModuleProgress.user_id == user.id, Module.course_id == course.id)
+    )
+    return {row.module_id: row for row in rows}
+
+
+def record_module_opened(user: User, module: Module) -> ModuleProgress:
+    """Remember that she opened the module (for "resume where you left off")."""
+    row = db.session.scalar(sa.select(ModuleProgress).filter_by(user_id=user.id, module_id=module.id))
+    if row is None:
+        row = ModuleProgress(user_id=user.id, module_id=module.id)
+        db.session.add(row)
+    row.last_opened_at = utcnow()
+    db.session.flush()
+    return row
+
+
+def complete_module(user: User, module: Module, score: int | None) -> CourseCompletion | None:
+    """Mark a module complete (once) and complete the course if that was the last one.
+
+    Returns the course completion if this call created it.
+    """
+    row = db.session.scalar(sa.select(ModuleProgress).filter_by(user_id=user.id, module_id=module.id))
+    if row is None:
+        row = ModuleProgress(user_id=user.id, module_id=module.id)
+        db.session.add(row)
+    if score is not None and (row.best_score is None or score > row.best_score):
+        row.best_score = score
+    if row.completed_at is None:
+        row.completed_at = utcnow()
+    db.session.flush()
+    return complete_course_if_done(user, module.course)
+
+
+def complete_course_if_done(user: User, course: Course) -> CourseCompletion | None:
+    """Record the completion and issue the certificate on the transition, exactly once."""
+    existing = db.session.scalar(
+        sa.select(CourseCompletion).filter_by(user_id=user.id, course_id=course.id)
+    )
+    if existing is not None:
+        return None
+    summary = summarize(user, course)
+    if not summary.rule.is_met(summary.completed_ids):
+        return None
+    completion = CourseCompletion(user_id=user.id, course_id=course.id, score=summary.score)
+    db.session.add(completion)
+    db.session.flush()
+    issue_certificate(user, course, completion)
+    return completion
+
+
+@dataclass(frozen=True)
+class CourseSummary:
+    rule: CompletionRule
+    completed_ids: frozenset[str]
+    required_count: int
+    completed_required_count: int
+    score: int | None
+    resume_module: Module | None
+
+
+def summarize(user: User, course: Course) -> CourseSummary:
+    """Where a learner stands in a course: x of y required modules, score, where to resume."""
+    modules = course.active_modules
+    progress = progress_by_module(user, course)
+    completed = frozenset(m.slug for m in modules if m.id in progress and progress[m.id].is_completed)
+    rule = CompletionRule(frozenset(m.slug for m in modules if m.required))
+    scores = {m.slug: progress[m.id].best_score for m in modules if m.has_quiz and m.id in progress}
+    resume = next((m for m in modules if m.slug not in completed), None)
+    return CourseSummary(
+        rule=rule,
+        completed_ids=completed,
+        required_count=len(rule.required_module_ids),
+        completed_required_count=len(rule.required_module_ids & completed),
+        score=course_score(scores),
+        resume_module=resume,
+    )
+
+
+def completion_of(user: User, course: Course) -> CourseCompletion | None:
+    return db.session.scalar(
+        sa.select(CourseCompletion).filter_by(user_id=user.id, course_id=course.id)
+    )

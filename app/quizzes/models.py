@@ -1,0 +1,46 @@
+"""Quiz attempts: what was asked, what was answered, and the rule it was graded by."""
+
+import enum
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.accounts.models import User
+from app.content.models import Module, QuizVersion
+from app.database import utcnow
+from app.extensions import db
+
+
+class AttemptState(enum.StrEnum):
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+
+
+class QuizAttempt(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Random public handle; doubles as the idempotency key of the submission.
+    token: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    module_id: Mapped[int] = mapped_column(sa.ForeignKey("module.id"), index=True)
+    quiz_version_id: Mapped[int] = mapped_column(sa.ForeignKey("quiz_version.id"))
+    state: Mapped[str] = mapped_column(sa.String(16), default=AttemptState.IN_PROGRESS)
+    # question id -> original option indexes in the order shown to this learner
+    option_order: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    answers: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    points: Mapped[float | None]
+    max_points: Mapped[int | None]
+    score: Mapped[int | None]  # percent, 0-100
+    pass_mark: Mapped[int]  # copied from the quiz version when the attempt starts
+    passed: Mapped[bool | None]
+    started_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    user: Mapped[User] = relationship()
+    module: Mapped[Module] = relationship()
+    quiz_version: Mapped[QuizVersion] = relationship()
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.state == AttemptState.SUBMITTED

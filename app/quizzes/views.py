@@ -1,0 +1,71 @@
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.accounts.models import Role
+from app.certificates.services import certificate_for
+from app.content.services import course_by_slug, module_by_slug
+from app.extensions import db
+from app.progress.services import is_enrolled
+from app.quizzes import services
+from app.security.access import authenticated
+
+bp = Blueprint("quizzes", __name__, template_folder="templates")
+ANSWER_PREFIX = "q-"
+
+
+def _own_attempt(token: str):
+    try:
+        return services.attempt_of(current_user, token)
+    except services.AttemptNotFound:
+        abort(404)
+
+
+@bp.route("/courses/<slug>/modules/<module_slug>/quiz", methods=["POST"])
+@authenticated
+def start(slug: str, module_slug: str):
+    course = course_by_slug(slug)
+    module = module_by_slug(course, module_slug) if course else None
+    if module is None or not module.has_quiz:
+        abort(404)
+    if current_user.role == Role.LEARNER and not is_enrolled(current_user, course):
+        abort(403)
+    attempt = services.start_attempt(current_user, module)
+    db.session.commit()
+    return redirect(url_for("quizzes.attempt", token=attempt.token))
+
+
+@bp.route("/attempts/<token>")
+@authenticated
+def attempt(token: str):
+    attempt = _own_attempt(token)
+    module = attempt.module
+    if not attempt.is_submitted:
+        return render_template(
+            "quizzes/attempt.html", attempt=attempt, module=module,
+            questions=services.present_questions(attempt),
+        )
+    return render_template(
+        "quizzes/result.html", attempt=attempt, module=module,
+        feedback=services.feedback_for(attempt),
+        certificate=certificate_for(current_user, module.course),
+    )
+
+
+@bp.route("/attempts/<token>", methods=["POST"])
+@authenticated
+def submit(token: str):
+    answers = {
+        key.removeprefix(ANSWER_PREFIX): request.form.getlist(key)
+        for key in request.form
+        if key.startswith(ANSWER_PREFIX)
+    }
+    try:
+        submission = services.submit_attempt(current_user, token, answers)
+    except services.AttemptNotFound:
+        db.session.rollback()
+        abort(404)
+    db.session.commit()
+    if submission.completed_course:
+        flash(_("Congratulations! You have completed the course and your certificate is ready."), "success")
+    return redirect(url_for("quizzes.attempt", token=submission.attempt.token))

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Install the Debian packages Hocso's PDF rendering and tests need, if any is missing.
+set -euo pipefail
+needed=()
+command -v chromium >/dev/null || needed+=(chromium)
+command -v pdftotext >/dev/null || needed+=(poppler-utils)
+fc-list 2>/dev/null | grep -qi dejavu || needed+=(fontconfig fonts-dejavu-core)
+ldconfig -p | grep -q libpangoft2 || needed+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
+if ((${#needed[@]} == 0)); then exit 0; fi
+if [[ $(id -u) -ne 0 ]]; then
+  echo "Missing system packages: ${needed[*]} (run: sudo apt-get install -y ${needed[*]})" >&2
+  exit 1
+fi
+echo "Installing system packages: ${needed[*]}"
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${needed[@]}" >/dev/null

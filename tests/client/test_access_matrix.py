@@ -1,0 +1,66 @@
+"""Deny by default: every endpoint declares a policy, and anonymous users are kept out."""
+
+import pytest
+
+from app.security.access import access_policy
+
+# Every endpoint and the policy it must declare. A new route missing here fails the suite.
+EXPECTED_POLICIES = {
+    "static": "public",
+    "health.health": "public",
+    "accounts.login": "public",
+    "accounts.set_language": "public",
+    "accounts.logout": "authenticated",
+    "accounts.change_password": "authenticated",
+    "content.index": "public",
+    "content.my_courses": "authenticated",
+    "content.course": "authenticated",
+    "content.enrol": "authenticated",
+    "content.module": "authenticated",
+    "content.mark_read": "authenticated",
+    "content.course_file": "authenticated",
+    "quizzes.start": "authenticated",
+    "quizzes.attempt": "authenticated",
+    "quizzes.submit": "authenticated",
+    "certificates.my_certificates": "authenticated",
+    "certificates.download": "authenticated",
+    "certificates.verify_form": "public",
+    "certificates.verify": "public",
+}
+
+SAMPLE_ARGS = {"slug": "khoa-mau", "module_slug": "gioi-thieu", "token": "t" * 22,
+               "code": "AAAAA-AAAAA-AAAAA-AAAAA", "filename": "images/a.png"}
+
+
+def test_every_endpoint_declares_the_expected_policy(app):
+    declared = {rule.endpoint: access_policy(app, rule.endpoint) for rule in app.url_map.iter_rules()}
+    assert declared == EXPECTED_POLICIES
+
+
+def _requests(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        url = rule.build({k: v for k, v in SAMPLE_ARGS.items() if k in rule.arguments})[1]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule.endpoint, method, url
+
+
+def test_anonymous_users_reach_only_public_endpoints(app, client):
+    for endpoint, method, url in _requests(app):
+        response = client.open(url, method=method)
+        assert response.status_code < 500, (endpoint, method)
+        if EXPECTED_POLICIES[endpoint] != "public":
+            assert response.status_code == 302, (endpoint, method)
+            assert "/login" in response.headers["Location"], (endpoint, method)
+
+
+@pytest.mark.parametrize("role", ["learner", "instructor", "admin"])
+def test_every_role_gets_no_server_error_anywhere(app, client, auth, make_user, role):
+    make_user(role=role, username="someone")
+    auth.login("someone")
+    for endpoint, method, url in _requests(app):
+        if endpoint == "accounts.logout":
+            continue
+        response = client.open(url, method=method)
+        assert response.status_code < 500, (endpoint, method, response.status_code)

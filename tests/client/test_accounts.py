@@ -1,0 +1,112 @@
+"""Login by username or phone, logout and password change that end sessions, safe redirects."""
+
+import sqlalchemy as sa
+
+from app.accounts.models import User
+from app.extensions import db
+from tests.conftest import PASSWORD
+
+
+def test_login_with_username(client, auth, make_user):
+    make_user(username="lan")
+    response = auth.login("lan")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/courses")
+
+
+def test_login_with_phone_number_in_any_common_form(client, auth, make_user):
+    make_user(username="lan", phone="0912 345 678")
+    for typed in ("0912345678", "+84 912 345 678", "0912.345.678"):
+        assert auth.login(typed).status_code == 302, typed
+        auth.logout()
+
+
+def test_wrong_password_and_unknown_user_get_the_same_message(client, auth, make_user):
+    make_user(username="lan")
+    wrong = auth.login("lan", "sai-mat-khau").get_data(as_text=True)
+    unknown = auth.login("khongco", "sai-mat-khau").get_data(as_text=True)
+    assert wrong.replace('value="lan"', "") == unknown.replace('value="khongco"', "")
+
+
+def test_empty_form_gets_field_errors_not_500(client):
+    response = client.post("/login", data={})
+    assert response.status_code == 200
+    assert "field has-error" in response.get_data(as_text=True)
+
+
+def test_deactivated_user_cannot_log_in(client, auth, make_user):
+    user = make_user(username="lan")
+    user.is_active_account = False
+    db.session.commit()
+    assert auth.login("lan").status_code == 200
+
+
+def test_passwords_are_hashed_with_scrypt(make_user):
+    user = make_user(username="lan")
+    assert user.password_hash.startswith("scrypt:") and PASSWORD not in user.password_hash
+
+
+def test_logout_ends_the_session_even_for_a_copied_cookie(app, make_user):
+    make_user(username="lan")
+    first = app.test_client()
+    first.post("/login", data={"login": "lan", "password": PASSWORD})
+    cookie = first.get_cookie("session").value
+    first.post("/logout")
+    replay = app.test_client()
+    replay.set_cookie("session", cookie)
+    assert replay.get("/courses").status_code == 302
+
+
+def test_password_change_ends_other_sessions_but_keeps_this_one(app, make_user):
+    make_user(username="lan")
+    phone, laptop = app.test_client(), app.test_client()
+    for c in (phone, laptop):
+        c.post("/login", data={"login": "lan", "password": PASSWORD})
+    response = laptop.post("/account/password", data={
+        "current_password": PASSWORD, "new_password": "Mot-mat-khau-moi-2025",
+        "confirm_password": "Mot-mat-khau-moi-2025"})
+    assert response.status_code == 302
+    assert laptop.get("/courses").status_code == 200
+    assert phone.get("/courses").status_code == 302
+
+
+def test_password_change_with_wrong_current_password_is_refused(client, auth, make_user):
+    user = make_user(username="lan")
+    auth.login("lan")
+    old_hash = user.password_hash
+    response = client.post("/account/password", data={
+        "current_password": "sai", "new_password": "Mot-mat-khau-moi-2025",
+        "confirm_password": "Mot-mat-khau-moi-2025"})
+    assert response.status_code == 200
+    assert db.session.scalar(sa.select(User.password_hash).filter_by(username="lan")) == old_hash
+
+
+def test_next_redirects_only_within_the_site(client, make_user):
+    make_user(username="lan")
+    for target, expected in (("/certificates", "/certificates"), ("https://evil.example/", "/courses"),
+                             ("//evil.example", "/courses"), ("/\\evil.example", "/courses")):
+        client.post("/logout")
+        response = client.post(f"/login?next={target}", data={"login": "lan", "password": PASSWORD})
+        assert response.headers["Location"].endswith(expected), target
+
+
+def test_login_is_rate_limited(client, make_user):
+    make_user(username="lan")
+    statuses = [client.post("/login", data={"login": "lan", "password": "sai"}).status_code
+                for _ in range(12)]
+    assert statuses[-1] == 429
+
+
+def test_values_planted_before_login_are_gone(client, make_user):
+    make_user(username="lan")
+    with client.session_transaction() as session:
+        session["planted"] = "x"
+    client.post("/login", data={"login": "lan", "password": PASSWORD})
+    with client.session_transaction() as session:
+        assert "planted" not in session
+
+
+def test_language_switch(client):
+    client.post("/language", data={"language": "en", "next": "/login"})
+    assert "Log in" in client.get("/login").get_data(as_text=True)
+    client.post("/language", data={"language": "vi", "next": "/login"})
+    assert "Đăng nhập" in client.get("/login").get_data(as_text=True)

@@ -1,0 +1,121 @@
+"""Fixtures: a fresh app and database per test, users made in one call, a logged-in client."""
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from app import create_app
+from app.accounts.models import Role, Unit, UnitLevel
+from app.accounts.services import create_user
+from app.content.services import sync_courses
+from app.extensions import db
+from config import TestingConfig
+
+FIXTURE_COURSES = Path(__file__).parent / "fixtures" / "courses"
+PASSWORD = "Mat-khau-thu-nghiem-2025"
+
+
+@pytest.fixture
+def courses_dir(tmp_path) -> Path:
+    target = tmp_path / "courses"
+    shutil.copytree(FIXTURE_COURSES, target)
+    return target
+
+
+@pytest.fixture
+def app(tmp_path, courses_dir):
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = (
+            TestingConfig.SQLALCHEMY_DATABASE_URI or f"sqlite:///{tmp_path / 'test.sqlite3'}"
+        )
+        COURSES_DIR = courses_dir
+        WTF_CSRF_ENABLED = False
+
+    app = create_app(Config)
+    with app.app_context():
+        reset_database()
+        db.create_all()
+        sync_courses(courses_dir)
+        db.session.commit()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def reset_database() -> None:
+    """PostgreSQL keeps what the last test left: start from an empty schema."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+            connection.execute(sa.text("CREATE SCHEMA public"))
+
+
+@pytest.fixture
+def csrf_app(app):
+    """The same app with CSRF checks on, for tests that prove forms are protected."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def commune(app) -> Unit:
+    province = Unit(code="T99", name="Tỉnh Thử Nghiệm", level=UnitLevel.PROVINCE)
+    commune = Unit(code="T99-X01", name="Xã Hòa Bình", level=UnitLevel.COMMUNE, parent=province)
+    db.session.add_all([province, commune])
+    db.session.commit()
+    return commune
+
+
+class UserFactory:
+    """make_user(role=...) creates a committed user with the shared test password."""
+
+    def __init__(self, unit: Unit):
+        self.unit = unit
+        self.count = 0
+
+    def __call__(self, role: str = Role.LEARNER, username: str | None = None,
+                 full_name: str = "Nguyễn Thị Hồng Nhung", **kwargs):
+        self.count += 1
+        username = username or f"{role}{self.count}"
+        user = create_user(username, full_name, PASSWORD, role, self.unit, **kwargs)
+        db.session.commit()
+        return user
+
+
+@pytest.fixture
+def make_user(app, commune) -> UserFactory:
+    return UserFactory(commune)
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, username: str, password: str = PASSWORD):
+        return self.client.post("/login", data={"login": username, "password": password})
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client) -> Auth:
+    return Auth(client)
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+def row_count(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))

@@ -1,0 +1,65 @@
+"""Read rendered PDFs with poppler-utils, as a person's PDF reader would."""
+
+import re
+import shutil
+import subprocess
+import tempfile
+import zlib
+from pathlib import Path
+
+import pytest
+
+POPPLER_TOOLS = ("pdftotext", "pdffonts", "pdfinfo", "pdfdetach")
+
+
+def _run(tool: str, *args: str, pdf: bytes) -> str:
+    if shutil.which(tool) is None:
+        pytest.fail(f"{tool} is missing: apt-get install -y poppler-utils")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "document.pdf"
+        path.write_bytes(pdf)
+        done = subprocess.run(
+            [tool, *args, str(path), *(["-"] if tool == "pdftotext" else [])],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+    return done.stdout
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The text `pdftotext -layout` extracts."""
+    return _run("pdftotext", "-layout", "-enc", "UTF-8", pdf=pdf)
+
+
+def pdf_fonts(pdf: bytes) -> list[tuple[str, str]]:
+    """(font name, embedded yes/no) for each font `pdffonts` lists."""
+    rows = _run("pdffonts", pdf=pdf).splitlines()[2:]
+    return [(row.split()[0], _emb_column(row)) for row in rows if row.strip()]
+
+
+def _emb_column(row: str) -> str:
+    # Columns after the name: type words, encoding, emb, sub, uni, object id, generation.
+    return row.split()[-5]
+
+
+def pdf_pages(pdf: bytes) -> int:
+    info = _run("pdfinfo", pdf=pdf)
+    return int(re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE).group(1))
+
+
+def embedded_file_count(pdf: bytes) -> int:
+    listing = _run("pdfdetach", "-list", pdf=pdf)
+    return int(re.search(r"(\d+) embedded files", listing).group(1))
+
+
+def inflated_bytes(pdf: bytes) -> bytes:
+    """The raw PDF followed by every stream decompressed, to search for leaked bytes."""
+    parts = [pdf]
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.DOTALL):
+        try:
+            parts.append(zlib.decompress(stream))
+        except zlib.error:
+            parts.append(stream)
+    return b"\n".join(parts)

@@ -1,0 +1,66 @@
+from app.content.course_format import Option, Question, Quiz
+from app.quizzes.grading import QUESTION_KINDS, clean_choices, grade_quiz
+
+
+def question(kind: str, correct: list[bool], qid: str = "q") -> Question:
+    options = [Option(text=f"o{i}", correct=c) for i, c in enumerate(correct)]
+    return Question(id=qid, kind=kind, text="?", options=options)
+
+
+def test_single_choice_right_and_wrong():
+    quiz = Quiz([question("single", [False, True, False])])
+    assert grade_quiz(quiz, {"q": ["1"]}, 70).percent == 100
+    assert grade_quiz(quiz, {"q": ["0"]}, 70).percent == 0
+
+
+def test_single_choice_with_two_answers_counts_as_none():
+    quiz = Quiz([question("single", [False, True, False])])
+    result = grade_quiz(quiz, {"q": ["1", "0"]}, 70)
+    assert result.points == 0 and result.results[0].chosen == ()
+
+
+def test_multiple_choice_needs_exactly_the_correct_set():
+    quiz = Quiz([question("multiple", [True, False, True])])
+    assert grade_quiz(quiz, {"q": ["0", "2"]}, 70).percent == 100
+    assert grade_quiz(quiz, {"q": ["2", "0"]}, 70).percent == 100
+    assert grade_quiz(quiz, {"q": ["0"]}, 70).percent == 0
+    assert grade_quiz(quiz, {"q": ["0", "1", "2"]}, 70).percent == 0
+
+
+def test_true_false_is_not_shuffled_and_graded():
+    quiz = Quiz([question("truefalse", [False, True])])
+    assert not QUESTION_KINDS["truefalse"].shuffle_options
+    assert grade_quiz(quiz, {"q": ["1"]}, 70).passed
+    assert not grade_quiz(quiz, {"q": ["0"]}, 70).passed
+
+
+def test_unanswered_question_scores_zero():
+    quiz = Quiz([question("single", [True, False], "a"), question("single", [True, False], "b")])
+    grade = grade_quiz(quiz, {"a": ["0"]}, 50)
+    assert (grade.points, grade.max_points, grade.percent, grade.passed) == (1, 2, 50, True)
+
+
+def test_pass_mark_boundary():
+    quiz = Quiz([question("single", [True, False], str(i)) for i in range(10)])
+    seven_right = {str(i): ["0"] for i in range(7)}
+    assert grade_quiz(quiz, seven_right, 70).passed
+    assert not grade_quiz(quiz, seven_right, 71).passed
+
+
+def test_tampered_values_are_ignored():
+    q = question("multiple", [True, False, True])
+    for bad in (["-1"], ["3"], ["abc"], ["1e3"], ["99999999999999999999"], [""], ["0x1"]):
+        assert clean_choices(q, bad) == frozenset()
+    assert clean_choices(q, ["0", "0", "2"]) == frozenset({0, 2})
+
+
+def test_unknown_question_ids_change_nothing():
+    quiz = Quiz([question("single", [True, False])])
+    grade = grade_quiz(quiz, {"q": ["0"], "other": ["0"], "score": ["100"]}, 70)
+    assert grade.points == 1 and grade.max_points == 1
+
+
+def test_score_never_exceeds_maximum():
+    quiz = Quiz([question("multiple", [True, True])])
+    grade = grade_quiz(quiz, {"q": ["0", "1", "0", "1"]}, 70)
+    assert grade.points <= grade.max_points and grade.percent == 100
