@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 
 from app import create_app
 from app.accounts.models import Role, Unit, UnitLevel
@@ -25,6 +27,23 @@ def courses_dir(tmp_path) -> Path:
     return target
 
 
+class IsolatedClient(FlaskClient):
+    """Runs each request in its own app context, as in production.
+
+    The test itself holds an app context for its database work; without this, requests
+    would share its `g` (and flask-login's cached user) and its database session.
+    """
+
+    def open(self, *args, **kwargs):
+        db.session.commit()  # end the test's transaction so the request sees its data
+        hidden = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(hidden)
+            db.session.expire_all()  # the test's next read sees what the request wrote
+
+
 @pytest.fixture
 def app(tmp_path, courses_dir):
     class Config(TestingConfig):
@@ -35,6 +54,7 @@ def app(tmp_path, courses_dir):
         WTF_CSRF_ENABLED = False
 
     app = create_app(Config)
+    app.test_client_class = IsolatedClient
     with app.app_context():
         reset_database()
         db.create_all()

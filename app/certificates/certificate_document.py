@@ -10,7 +10,11 @@ import segno
 from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from app.certificates.pdf_rendering import DEFAULT_TIMEOUT_SECONDS, render_pdf
+from app.certificates.pdf_rendering import (
+    DEFAULT_TIMEOUT_SECONDS,
+    register_warm_up,
+    render_pdf,
+)
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "certificates"
 TEMPLATE_NAME = "certificate_pdf.html"
@@ -94,3 +98,18 @@ def _link_or_empty(url: str) -> str:
 def _qr_data_uri(url: str) -> str:
     qr = segno.make(url, error="m", micro=False)
     return qr.svg_data_uri(border=0, dark="#1d2b4f")
+
+
+_SAMPLE = CertificateFacts(
+    code="7KQ2M-9XW4T-HC3PA-R8FVN",
+    full_name="Nguyễn Thị Hồng Nhung",
+    unit_name="Ủy ban nhân dân xã Tả Van",
+    course_title="Chuyển đổi số cho lãnh đạo cấp xã",
+    completed_on=datetime.date(2025, 3, 5),
+    score=92,
+    issuer="Sở Khoa học và Công nghệ",
+    signer_name="Hoàng Văn Đức",
+    signer_title="Giám đốc",
+    verify_url="https://example.invalid/verify/7KQ2M-9XW4T-HC3PA-R8FVN",
+)
+register_warm_up(lambda: certificate_html(_SAMPLE))  # a fixed sample: no learner data

@@ -14,6 +14,7 @@ import resource
 import shutil
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -32,7 +33,7 @@ log = logging.getLogger(__name__)
 _fork = multiprocessing.get_context("fork")
 _setup_lock = threading.Lock()
 _font_config: FontConfiguration | None = None
-_worker_ready = False
+_samples_done = 0
 
 
 class PdfRenderError(Exception):
@@ -191,22 +192,30 @@ def _shared_font_config() -> FontConfiguration:
     return _font_config
 
 
-def _prepare_worker() -> None:
-    """Once per worker: register the project fonts and warm WeasyPrint's caches.
+def register_warm_up(sample: Callable[[], str]) -> None:
+    """Have each worker render `sample()` once before it forks render children.
 
-    Forked children inherit the result, which makes each certificate about three times faster.
-    The warm-up renders a fixed document of ours; user input is only ever rendered in a child.
+    `sample` must build a fixed document of ours (never user input): it runs in the worker
+    itself, unbounded. Children inherit the warmed caches, so a document like the sample
+    renders about as fast as in-process.
     """
-    global _worker_ready
-    if _worker_ready:
+    with _setup_lock:
+        _warm_up_samples.append(sample)
+
+
+def _prepare_worker() -> None:
+    # Registers the project fonts (through _shared_font_config) and renders the samples.
+    global _samples_done
+    if _samples_done == len(_warm_up_samples):
         return
     with _setup_lock:  # no child may fork while this thread is inside Pango
-        if not _worker_ready:
+        while _samples_done < len(_warm_up_samples):
+            sample = _warm_up_samples[_samples_done]
+            _samples_done += 1
             try:
-                _render_in_process(_WARM_UP_HTML)
-            except Exception as error:
-                raise PdfRenderError(f"PDF renderer could not start: {error}") from error
-            _worker_ready = True
+                _render_in_process(sample())
+            except Exception:  # a cold child is slower, not wrong; it will report real errors
+                log.exception("PDF renderer warm-up failed")
 
 
 def _keep_new_fonts_private(scratch: Path) -> None:
@@ -223,10 +232,11 @@ def _keep_new_fonts_private(scratch: Path) -> None:
     font_config._folder = private
 
 
-_WARM_UP_HTML = (
+_BASIC_SAMPLE = (
     '<html lang="vi"><head><link rel="stylesheet" href="fonts.css">'
     "<style>body { font-family: 'Be Vietnam Pro' } b { font-weight: 700 }</style></head>"
     "<body><p>Chứng nhận <b>Nguyễn Thị Hồng Nhung</b></p>"
     '<img src="data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22 '
     'width=%221%22 height=%221%22%3E%3Cpath d=%22M0 0h1v1h-1z%22/%3E%3C/svg%3E"></body></html>'
 )
+_warm_up_samples: list[Callable[[], str]] = [lambda: _BASIC_SAMPLE]

@@ -34,9 +34,7 @@ _LIST_ITEM = re.compile(r"\s{0,3}[-*+]\s+\S")
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
 _INLINE_URL = re.compile(r"\]\(\s*(<[^>]*>|[^\s)]+)")
 _REFERENCE_URL = re.compile(r"\s{0,3}\[[^\]]+\]:\s*(<[^>]*>|\S+)")
-_HTML_URL = re.compile(
-    r"""\b(?:src|href)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE
-)
+_HTML_URL = re.compile(r"""\b(?:src|href)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
 _HTML_TAG = re.compile(r"<[a-zA-Z][a-zA-Z0-9-]*(?=[\s/>])[^>]*>?")
 _URL_SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):")
 _BLOCKED_SCHEMES = ("javascript", "vbscript", "data", "file")
@@ -86,8 +84,10 @@ class _Folder:
     def files(self) -> list[str]:
         if self._files is None:
             self._files = sorted(
-                p.relative_to(self.path).as_posix() for p in self.path.rglob("*")
-                if p.is_file() and not any(part.startswith(".") for part in p.parts)
+                relative.as_posix()
+                for relative in (p.relative_to(self.path) for p in self.path.rglob("*"))
+                if (self.path / relative).is_file()
+                and not any(part.startswith(".") for part in relative.parts)
             )
         return self._files
 
@@ -108,11 +108,14 @@ def _is_whole(value: Any) -> bool:
 def _check_id(value: Any) -> str | None:
     if isinstance(value, str) and ID_PATTERN.fullmatch(value):
         return None
-    hint = slugify_heading(str(value or ""))[:64]
+    if value is None or value == "":
+        return "must not be empty; ids look like 'vi-sao-chuyen-doi-so'"
+    hint = slugify_heading(str(value))[:64]
     suggestion = f"; did you mean '{hint}'?" if ID_PATTERN.fullmatch(hint) else ""
+    if not isinstance(value, str):
+        suggestion = f'; put it in quotes: "{value}"'
     return (
-        f"must be 3-64 characters: lowercase a-z, 0-9 and hyphens (got {_show(value)})"
-        + suggestion
+        f"must be 3-64 characters: lowercase a-z, 0-9 and hyphens (got {_show(value)})" + suggestion
     )
 
 
@@ -132,8 +135,10 @@ def _unquote_hint(value: Any) -> str:
 def _check_pass_mark(value: Any) -> str | None:
     if _is_whole(value) and 0 <= value <= 100:
         return None
-    return (f"must be a whole number from 0 to 100, without '%' (got {_show(value)})"
-            + _unquote_hint(value))
+    return (
+        f"must be a whole number from 0 to 100, without '%' (got {_show(value)})"
+        + _unquote_hint(value)
+    )
 
 
 def _check_positive(value: Any) -> str | None:
@@ -228,8 +233,7 @@ def _check_keys(mapping: _Mapping, keys: tuple[_Key, ...], report: _FileReport) 
     for key in keys:
         if key.name not in mapping.values:
             if key.example is not None:
-                report.error(1, f"missing key '{key.name}'; add a line like "
-                               f"'{key.example}'")
+                report.error(1, f"missing key '{key.name}'; add a line like '{key.example}'")
                 valid = False
             continue
         message = key.check(mapping.values[key.name])
@@ -250,11 +254,17 @@ def _decode(raw: bytes, report: _FileReport) -> str | None:
         report.error(line, "the file is not UTF-8 text; save it with UTF-8 encoding")
         return None
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    decomposed = [n for n, line in enumerate(text.split("\n"), 1)
-                  if not unicodedata.is_normalized("NFC", line)]
+    decomposed = [
+        n
+        for n, line in enumerate(text.split("\n"), 1)
+        if not unicodedata.is_normalized("NFC", line)
+    ]
     if decomposed:
-        report.warning(decomposed[0], "text is decomposed (NFD); save it as NFC "
-                         f"(composed Unicode); {len(decomposed)} line(s) affected")
+        report.warning(
+            decomposed[0],
+            "text is decomposed (NFD); save it as NFC "
+            f"(composed Unicode); {len(decomposed)} line(s) affected",
+        )
     return unicodedata.normalize("NFC", text)
 
 
@@ -263,8 +273,12 @@ def _fence_after(fence: str, line: str) -> str:
     opening = _FENCE.match(line)
     if not fence:
         return opening.group(1) if opening else ""
-    closes = (opening is not None and line.strip() == opening.group(1)
-              and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence))
+    closes = (
+        opening is not None
+        and line.strip() == opening.group(1)
+        and opening.group(1)[0] == fence[0]
+        and len(opening.group(1)) >= len(fence)
+    )
     return "" if closes else fence
 
 
@@ -281,14 +295,18 @@ def _outside_code(lines: Lines) -> Iterator[tuple[int, str]]:
 def _split_front_matter(lines: Lines, report: _FileReport) -> int | None:
     """Index in lines of the closing '---', or None when there is no usable front matter."""
     if not lines or lines[0][1].rstrip() != "---":
-        report.error(1, "missing front matter: start the file with a '---' line, then "
-                       "'id: ...', 'title: ...', 'order: 1', 'minutes: 10', then '---'")
+        report.error(
+            1,
+            "missing front matter: start the file with a '---' line, then "
+            "'id: ...', 'title: ...', 'order: 1', 'minutes: 10', then '---'",
+        )
         return None
     for index, (_, line) in enumerate(lines[1:], start=1):
         if line.rstrip() in ("---", "..."):
             return index
-    report.error(1, "the front matter that starts here is never closed; add a '---' "
-                   "line after its last key")
+    report.error(
+        1, "the front matter that starts here is never closed; add a '---' line after its last key"
+    )
     return None
 
 
@@ -315,10 +333,14 @@ def _url_problem(url: str, folder: _Folder) -> tuple[str, str] | None:
         if name in _SAFE_SCHEMES:
             return None
         if name in _BLOCKED_SCHEMES:
-            return "error", (f"'{name}:' links are not allowed; link to an https:// page, or put "
-                             "the file in the course folder and use its relative path")
-        return "warning", (f"'{name}:' links are removed when the page is shown; only http, "
-                           "https and mailto links are kept")
+            return "error", (
+                f"'{name}:' links are not allowed; link to an https:// page, "
+                "or put the file in the course folder and use its relative path"
+            )
+        return "warning", (
+            f"'{name}:' links are removed when the page is shown; only http, "
+            "https and mailto links are kept"
+        )
     if compact.startswith(("#", "?", "//")):
         return None
     return _file_problem(url.strip(), folder)
@@ -327,12 +349,16 @@ def _url_problem(url: str, folder: _Folder) -> tuple[str, str] | None:
 def _file_problem(url: str, folder: _Folder) -> tuple[str, str] | None:
     relative = unquote(urlsplit(url).path)
     if relative.startswith(("/", "\\")) or re.match(r"[a-zA-Z]:", relative):
-        return "error", (f"'{url}' is an absolute path; use a path relative to the course "
-                         "folder, such as 'images/so-do.png'")
+        return "error", (
+            f"'{url}' is an absolute path; use a path relative to the course "
+            "folder, such as 'images/so-do.png'"
+        )
     base = folder.path.resolve()
     if not (base / relative).resolve().is_relative_to(base):
-        return "error", (f"'{url}' points outside the course folder; put the file inside the "
-                         "course folder and link to it from there")
+        return "error", (
+            f"'{url}' points outside the course folder; put the file inside the "
+            "course folder and link to it from there"
+        )
     if (base / relative).is_file():
         return None
     close = difflib.get_close_matches(relative, folder.files, n=1, cutoff=0.6)
@@ -350,13 +376,19 @@ def _check_references(lines: Lines, in_quiz: bool, folder: _Folder, report: _Fil
                 report.problems.append(Problem(report.path, number, found[1], found[0]))
         tags = _HTML_TAG.findall(_INLINE_URL.sub("](", text))  # '](<a b.png>)' is no tag
         if tags and in_quiz:
-            report.warning(number, "questions and options are Markdown, not HTML; "
-                             "write **bold**, *italic*, `code` or [text](link) instead")
+            report.warning(
+                number,
+                "questions and options are Markdown, not HTML; "
+                "write **bold**, *italic*, `code` or [text](link) instead",
+            )
             continue
         removed = [item for tag in tags for item in html_removed_by_sanitiser(tag)]
         if removed:
-            report.warning(number, f"raw HTML: {', '.join(removed)} will be removed "
-                             "when the page is shown; write it in Markdown instead")
+            report.warning(
+                number,
+                f"raw HTML: {', '.join(removed)} will be removed "
+                "when the page is shown; write it in Markdown instead",
+            )
 
 
 # ---- the quiz part ---------------------------------------------------------------------------
@@ -387,14 +419,22 @@ class _QuestionLines:
 
 def _start_question(number: int, heading: str, report: _FileReport) -> _QuestionLines:
     attributes = _HEADING_ATTRIBUTES.fullmatch(heading)
-    prompt, tokens = (attributes.group(1), attributes.group(2).split()) if attributes else (
-        heading.strip(), [])
+    prompt, tokens = (
+        (attributes.group(1), attributes.group(2).split()) if attributes else (heading.strip(), [])
+    )
     for token in tokens:
         if token[:1] not in "#.":
-            report.warning(number, f"'{token}' in the heading's {{...}} is ignored; "
-                             "only {#question-id} and .truefalse are understood")
-    return _QuestionLines(number, prompt, [t[1:] for t in tokens if t.startswith("#")],
-                          [t[1:] for t in tokens if t.startswith(".")])
+            report.warning(
+                number,
+                f"'{token}' in the heading's {{...}} is ignored; "
+                "only {#question-id} and .truefalse are understood",
+            )
+    return _QuestionLines(
+        number,
+        prompt,
+        [t[1:] for t in tokens if t.startswith("#")],
+        [t[1:] for t in tokens if t.startswith(".")],
+    )
 
 
 def _add_option(question: _QuestionLines, number: int, match: re.Match[str]) -> None:
@@ -417,8 +457,10 @@ def _add_line(question: _QuestionLines, number: int, line: str, report: _FileRep
     elif option and question.phase in ("prompt", "options"):
         _add_option(question, number, option)
     elif option:
-        report.error(number, "this option comes after the explanation; put every "
-                       "option before the '> ' explanation")
+        report.error(
+            number,
+            "this option comes after the explanation; put every option before the '> ' explanation",
+        )
     elif line.lstrip().startswith(">") or (
         question.phase == "explanation" and question.explanation[-1]  # a lazy continuation
     ):
@@ -427,14 +469,19 @@ def _add_line(question: _QuestionLines, number: int, line: str, report: _FileRep
     elif question.phase == "options" and line[:1].isspace():
         question.options[-1].text += " " + line.strip()
     elif question.phase == "options" and _LIST_ITEM.match(line):
-        report.error(number, "this list item has no '( )' or '[ ]' mark; write options "
-                       "as '- ( ) text' (one answer) or '- [ ] text' (several answers)")
+        report.error(
+            number,
+            "this list item has no '( )' or '[ ]' mark; write options "
+            "as '- ( ) text' (one answer) or '- [ ] text' (several answers)",
+        )
     elif not question.stray_reported:
         # One report per question: the rest of a stray paragraph is the same mistake.
         question.stray_reported = True
-        report.error(number, "text after the options is not shown; write the "
-                       "explanation as a blockquote starting with '> ', or move the text above "
-                       "the options")
+        report.error(
+            number,
+            "text after the options is not shown; write the explanation as a blockquote "
+            "starting with '> ', or move the text above the options",
+        )
 
 
 def _quiz_first_stage(lines: Lines, report: _FileReport) -> list[_QuestionLines]:
@@ -452,22 +499,31 @@ def _quiz_first_stage(lines: Lines, report: _FileReport) -> list[_QuestionLines]
         if heading and len(heading.group(1)) == 3:
             questions.append(_start_question(number, heading.group(2), report))
         elif heading:
-            report.error(number, "questions start with a level-3 heading '### '; "
-                           f"this heading has {len(heading.group(1))} '#'")
+            report.error(
+                number,
+                "questions start with a level-3 heading '### '; "
+                f"this heading has {len(heading.group(1))} '#'",
+            )
         elif current:
             _add_line(current, number, line, report)
         elif line.strip() and not stray_reported:
             stray_reported = True
-            report.error(number, "text between '<!-- quiz -->' and the first question "
-                           "is not shown; move it above the '<!-- quiz -->' line")
+            report.error(
+                number,
+                "text between '<!-- quiz -->' and the first question "
+                "is not shown; move it above the '<!-- quiz -->' line",
+            )
     return questions
 
 
 def _check_question_id(question: _QuestionLines, seen: dict[str, int], report: _FileReport) -> None:
     if not question.ids:
         hint = "q-" + "-".join(slugify_heading(question.prompt).split("-")[:5])
-        report.error(question.line, "question has no id; end the heading with an id "
-                       f"that never changes, such as {{#{hint[:64]}}}")
+        report.error(
+            question.line,
+            "question has no id; end the heading with an id "
+            f"that never changes, such as {{#{hint[:64]}}}",
+        )
         return
     if len(question.ids) > 1:
         report.error(question.line, "question has more than one {#id}; keep one")
@@ -476,8 +532,11 @@ def _check_question_id(question: _QuestionLines, seen: dict[str, int], report: _
     if message:
         report.error(question.line, f"question id '{question_id}' {message}")
     elif question_id in seen:
-        report.error(question.line, f"question id '{question_id}' is already used on "
-                       f"line {seen[question_id]}; question ids must be unique in a module")
+        report.error(
+            question.line,
+            f"question id '{question_id}' is already used on "
+            f"line {seen[question_id]}; question ids must be unique in a module",
+        )
     seen.setdefault(question_id, question.line)
 
 
@@ -486,8 +545,7 @@ def _check_classes(question: _QuestionLines, report: _FileReport) -> None:
         if name not in QUESTION_CLASSES:
             close = difflib.get_close_matches(name, QUESTION_CLASSES, n=1, cutoff=0.5)
             hint = f"did you mean '.{close[0]}'?" if close else "the only class is '.truefalse'"
-            report.warning(question.line, f"unknown question class '.{name}' is "
-                             f"ignored; {hint}")
+            report.warning(question.line, f"unknown question class '.{name}' is ignored; {hint}")
 
 
 def _question_kind(question: _QuestionLines) -> str:
@@ -502,12 +560,18 @@ def _check_option_styles(question: _QuestionLines, kind: str, report: _FileRepor
     first = question.options[0].style
     for option in question.options:
         if kind == "truefalse" and option.style == "[":
-            report.error(option.line, "a true/false question uses '( )' options, "
-                           "not '[ ]'; write '- (x) Đúng' and '- ( ) Sai'")
+            report.error(
+                option.line,
+                "a true/false question uses '( )' options, "
+                "not '[ ]'; write '- (x) Đúng' and '- ( ) Sai'",
+            )
             return False
         if option.style != first:
-            report.error(option.line, "this question mixes '( )' and '[ ]' options; "
-                           "use '( )' when exactly one answer is right, '[ ]' when several are")
+            report.error(
+                option.line,
+                "this question mixes '( )' and '[ ]' options; "
+                "use '( )' when exactly one answer is right, '[ ]' when several are",
+            )
             return False
     return True
 
@@ -516,26 +580,33 @@ def _check_correct(question: _QuestionLines, kind: str, report: _FileReport) -> 
     correct = [option for option in question.options if option.correct]
     if kind == "multiple":
         if not correct:
-            report.error(question.line, "no option is marked correct; mark every "
-                           "right answer with '[x]'")
+            report.error(
+                question.line, "no option is marked correct; mark every right answer with '[x]'"
+            )
         return
     if not correct:
-        report.error(question.line, "no option is marked correct; mark the right "
-                       "answer with '(x)'")
+        report.error(question.line, "no option is marked correct; mark the right answer with '(x)'")
     elif len(correct) > 1:
-        report.error(correct[1].line, "more than one option is marked '(x)'; this "
-                       "question needs exactly one right answer (use '[x]' and '[ ]' options "
-                       "if several answers are right)")
+        report.error(
+            correct[1].line,
+            "more than one option is marked '(x)'; this question needs exactly one right "
+            "answer (use '[x]' and '[ ]' options if several answers are right)",
+        )
 
 
 def _check_options(question: _QuestionLines, kind: str, report: _FileReport) -> None:
     count = len(question.options)
     if kind == "truefalse" and count != 2:
-        report.error(question.line, f"a true/false question needs exactly 2 options "
-                       f"('- (x) Đúng' and '- ( ) Sai'); this one has {count}")
+        report.error(
+            question.line,
+            f"a true/false question needs exactly 2 options "
+            f"('- (x) Đúng' and '- ( ) Sai'); this one has {count}",
+        )
     elif count < 2:
-        report.error(question.line, f"question has {count} option(s); add at least 2 "
-                       "as '- ( ) text' or '- [ ] text' lines")
+        report.error(
+            question.line,
+            f"question has {count} option(s); add at least 2 as '- ( ) text' or '- [ ] text' lines",
+        )
     seen: set[str] = set()
     for option in question.options:
         if not option.text:
@@ -548,27 +619,33 @@ def _check_options(question: _QuestionLines, kind: str, report: _FileReport) -> 
 
 
 def _build_question(question: _QuestionLines, kind: str, files_url: str) -> Question:
-    text = "\n".join([question.prompt, "", *question.extra]).strip()
+    extra = "\n".join(question.extra).strip()
+    text = f"{question.prompt}\n\n{extra}" if extra else question.prompt
     explanation = "\n".join(question.explanation).strip()
     return Question(
         id=question.ids[0] if question.ids else "",
         kind=kind,
         text=text,
         html=render_inline(text, files_url),
-        options=[Option(o.text, o.correct, render_inline(o.text, files_url))
-                 for o in question.options],
+        options=[
+            Option(o.text, o.correct, render_inline(o.text, files_url)) for o in question.options
+        ],
         explanation=explanation,
         explanation_html=render_markdown(explanation, files_url)[0] if explanation else "",
         line=question.line,
     )
 
 
-def _parse_quiz(lines: Lines, marker_line: int, pass_mark: int | None, files_url: str,
-                report: _FileReport) -> Quiz:
+def _parse_quiz(
+    lines: Lines, marker_line: int, pass_mark: int | None, files_url: str, report: _FileReport
+) -> Quiz:
     questions = _quiz_first_stage(lines, report)
     if not questions:
-        report.error(marker_line, "the quiz has no questions; add questions starting "
-                       "with '### text {#question-id}', or remove the '<!-- quiz -->' line")
+        report.error(
+            marker_line,
+            "the quiz has no questions; add questions starting "
+            "with '### text {#question-id}', or remove the '<!-- quiz -->' line",
+        )
     seen: dict[str, int] = {}
     built = []
     for question in questions:
@@ -607,31 +684,36 @@ def _warn_options_in_body(body: Lines, marker_line: int | None, report: _FileRep
     for number, line in _outside_code(body):
         option = _OPTION.fullmatch(line)
         if option and option.group(1) is not None:
-            where = ("above the '<!-- quiz -->' line" if marker_line
-                     else "in a module without a '<!-- quiz -->' line")
-            report.warning(number, f"this looks like a quiz option but it is {where}, "
-                             "so it is shown as plain text")
+            where = (
+                "above the '<!-- quiz -->' line"
+                if marker_line
+                else "in a module without a '<!-- quiz -->' line"
+            )
+            report.warning(
+                number,
+                f"this looks like a quiz option but it is {where}, so it is shown as plain text",
+            )
             return
 
 
-def _parse_module(file: Path, folder: _Folder, files_url: str,
-                  problems: _Problems) -> _ModuleRead:
-    path = folder.shown(file.name)
-    report = _FileReport(path, problems)
+def _read_front_matter(lines: Lines, report: _FileReport) -> tuple[_Mapping | None, Lines]:
+    """The front matter's keys, and the lines after it (all lines when it is unusable)."""
+    closing = _split_front_matter(lines, report)
+    if closing is None:
+        return None, lines
+    front_matter = "\n".join(line for _, line in lines[1:closing])
+    return _load_mapping(front_matter, 2, report), lines[closing + 1 :]
+
+
+def _parse_module(file: Path, folder: _Folder, files_url: str, problems: _Problems) -> _ModuleRead:
+    report = _FileReport(folder.shown(file.name), problems)
     raw = file.read_bytes()
     text = _decode(raw, report)
     if text is None:
         return _ModuleRead(None, {})
-    lines = list(enumerate(text.split("\n"), start=1))
-    closing = _split_front_matter(lines, report)
-    mapping = None
-    if closing is not None:
-        front_matter = "\n".join(line for _, line in lines[1:closing])
-        mapping = _load_mapping(front_matter, 2, report)
-    valid = mapping is not None and _check_keys(mapping, MODULE_KEYS, report)
-    meta = mapping.values if mapping and valid else {}
-    body, quiz_lines, marker_line = _split_quiz(
-        lines[closing + 1:] if closing is not None else lines, report)
+    mapping, content = _read_front_matter(list(enumerate(text.split("\n"), start=1)), report)
+    meta = mapping.values if mapping and _check_keys(mapping, MODULE_KEYS, report) else {}
+    body, quiz_lines, marker_line = _split_quiz(content, report)
     _check_references(body, False, folder, report)
     _check_references(quiz_lines, True, folder, report)
     _warn_options_in_body(body, marker_line, report)
@@ -639,23 +721,40 @@ def _parse_module(file: Path, folder: _Folder, files_url: str,
     if marker_line is not None:
         quiz = _parse_quiz(quiz_lines, marker_line, meta.get("pass_mark"), files_url, report)
     elif mapping and "pass_mark" in mapping.lines:
-        report.warning(mapping.lines["pass_mark"], "'pass_mark' has no effect: this "
-                         "module has no '<!-- quiz -->' part")
+        report.warning(
+            mapping.lines["pass_mark"],
+            "'pass_mark' has no effect: this module has no '<!-- quiz -->' part",
+        )
+    key_lines = mapping.lines if mapping else {}
     if not meta:
-        return _ModuleRead(None, mapping.lines if mapping else {})
-    return _ModuleRead(_module_spec(meta, body, quiz, path, files_url, raw), mapping.lines)
+        return _ModuleRead(None, key_lines)
+    return _ModuleRead(_module_spec(meta, body, quiz, report.path, files_url, raw), key_lines)
 
 
-def _module_spec(meta: dict[str, Any], body: Lines, quiz: Quiz | None, path: str,
-                 files_url: str, raw: bytes) -> ModuleSpec:
+def _module_spec(
+    meta: dict[str, Any], body: Lines, quiz: Quiz | None, path: str, files_url: str, raw: bytes
+) -> ModuleSpec:
     body_text = "\n".join(line for _, line in body).strip("\n") + "\n"
     html_body, toc = render_markdown(body_text, files_url)
     return ModuleSpec(
-        id=meta["id"], title=meta["title"].strip(), order=meta["order"],
-        minutes=meta["minutes"], path=path, body=body_text,
-        required=meta.get("required", True), html=html_body, toc_html=toc, quiz=quiz,
+        id=meta["id"],
+        title=meta["title"].strip(),
+        order=meta["order"],
+        minutes=meta["minutes"],
+        path=path,
+        body=body_text,
+        required=meta.get("required", True),
+        html=html_body,
+        toc_html=toc,
+        quiz=quiz,
         content_hash=hashlib.sha256(raw).hexdigest(),
     )
+
+
+_DUPLICATE_MESSAGES = {
+    "id": "module id '{value}' is already used by {owner}; every module needs its own id",
+    "order": "order {value} is already used by {owner}; give each module a different order",
+}
 
 
 def _check_unique(reads: list[_ModuleRead], key: str, problems: _Problems) -> None:
@@ -665,19 +764,16 @@ def _check_unique(reads: list[_ModuleRead], key: str, problems: _Problems) -> No
         if read.spec is None:
             continue
         value = getattr(read.spec, key)
-        if value not in owners:
-            owners[value] = read.spec.path
-        elif key == "id":
-            problems.error(read.spec.path, read.key_lines[key], f"module id '{value}' is "
-                           f"already used by {owners[value]}; every module needs its own id")
-        else:
-            problems.error(read.spec.path, read.key_lines[key], f"order {value} is already "
-                           f"used by {owners[value]}; give each module a different order")
+        if value in owners:
+            message = _DUPLICATE_MESSAGES[key].format(value=value, owner=owners[value])
+            problems.error(read.spec.path, read.key_lines[key], message)
+        owners.setdefault(value, read.spec.path)
 
 
 def _module_files(folder: Path) -> list[Path]:
     return sorted(
-        file for file in folder.glob("*.md")
+        file
+        for file in folder.glob("*.md")
         if file.is_file() and file.name != "README.md" and not file.name.startswith(".")
     )
 
@@ -694,55 +790,96 @@ class _CourseRead:
 
 def _missing_course_yml(folder: _Folder, problems: _Problems) -> None:
     if (folder.path / "course.yaml").is_file():
-        problems.error(folder.shown("course.yaml"), 1, "rename course.yaml to course.yml; "
-                       "Hocso only reads course.yml")
+        problems.error(
+            folder.shown("course.yaml"),
+            1,
+            "rename course.yaml to course.yml; Hocso only reads course.yml",
+        )
         return
-    problems.error(folder.shown("course.yml"), 1, "course.yml is missing; every course folder "
-                   "needs one with id, title, description, pass_mark and language")
+    problems.error(
+        folder.shown("course.yml"),
+        1,
+        "course.yml is missing; every course folder needs one "
+        "with id, title, description, pass_mark and language",
+    )
 
 
-def _read_course(folder: _Folder) -> _CourseRead:
-    problems = _Problems()
-    yml_file, yml_path = folder.path / "course.yml", folder.shown("course.yml")
-    if not yml_file.is_file():
+@dataclass
+class _CourseYml:
+    raw: bytes
+    mapping: _Mapping | None  # None when course.yml is not readable YAML
+    valid: bool
+
+
+def _read_course_yml(folder: _Folder, problems: _Problems) -> _CourseYml | None:
+    """course.yml's keys, checked; None when the file is missing."""
+    if not (folder.path / "course.yml").is_file():
         _missing_course_yml(folder, problems)
-        return _CourseRead(None, problems)
-    raw = yml_file.read_bytes()
-    report = _FileReport(yml_path, problems)
+        return None
+    raw = (folder.path / "course.yml").read_bytes()
+    report = _FileReport(folder.shown("course.yml"), problems)
     text = _decode(raw, report)
     mapping = _load_mapping(text, 1, report) if text is not None else None
     valid = mapping is not None and _check_keys(mapping, COURSE_KEYS, report)
     if mapping and "description" not in mapping.values:
-        problems.warning(yml_path, 1, "the course has no description; add 'description:' with "
-                         "a sentence or two for the course list")
-    course_id = mapping.values["id"] if mapping and valid else folder.path.name
-    reads = [_parse_module(file, folder, f"/courses/{course_id}/files", problems)
-             for file in _module_files(folder.path)]
+        report.warning(
+            1, "the course has no description; add 'description:' with a sentence or two"
+        )
+    return _CourseYml(raw, mapping, valid)
+
+
+def _read_modules(folder: _Folder, course_id: str, problems: _Problems) -> list[ModuleSpec]:
+    """The modules that parsed, in course order; problems of all module files are reported."""
+    files_url = f"/courses/{course_id}/files"
+    reads = [
+        _parse_module(file, folder, files_url, problems) for file in _module_files(folder.path)
+    ]
     _check_unique(reads, "id", problems)
     _check_unique(reads, "order", problems)
     modules = sorted((read.spec for read in reads if read.spec), key=lambda m: m.order)
     if not reads:
-        problems.error(yml_path, 1, "the course has no modules; add a Markdown file such as "
-                       "01-gioi-thieu.md next to course.yml")
+        problems.error(
+            folder.shown("course.yml"),
+            1,
+            "the course has no modules; add a Markdown file such as 01-gioi-thieu.md",
+        )
     elif modules and not any(module.required for module in modules):
-        problems.warning(yml_path, 1, "every module is 'required: false', so the course is "
-                         "complete without reading anything")
-    problems.sort(key=lambda problem: (problem.path, problem.line))
-    if not mapping or not valid:
+        problems.warning(
+            folder.shown("course.yml"),
+            1,
+            "every module is 'required: false', so the course is complete without reading any",
+        )
+    return modules
+
+
+def _read_course(folder: _Folder) -> _CourseRead:
+    problems = _Problems()
+    course_yml = _read_course_yml(folder, problems)
+    if course_yml is None:
         return _CourseRead(None, problems)
-    return _CourseRead(_course_spec(mapping.values, folder, modules, raw), problems,
-                       mapping.lines["id"])
+    mapping = course_yml.mapping if course_yml.valid else None
+    modules = _read_modules(folder, mapping.values["id"] if mapping else folder.path.name, problems)
+    problems.sort(key=lambda problem: (problem.path, problem.line))
+    if mapping is None:
+        return _CourseRead(None, problems)
+    spec = _course_spec(mapping.values, folder, modules, course_yml.raw)
+    return _CourseRead(spec, problems, mapping.lines["id"])
 
 
-def _course_spec(values: dict[str, Any], folder: _Folder, modules: list[ModuleSpec],
-                 raw: bytes) -> CourseSpec:
+def _course_spec(
+    values: dict[str, Any], folder: _Folder, modules: list[ModuleSpec], raw: bytes
+) -> CourseSpec:
     digest = hashlib.sha256(raw)
     for module in sorted(modules, key=lambda m: m.path):
         digest.update(f"\n{module.path}:{module.content_hash}".encode())
     return CourseSpec(
-        id=values["id"], title=values["title"].strip(),
-        description=(values.get("description") or "").strip(), pass_mark=values["pass_mark"],
-        language=values["language"], folder=folder.shown_as, modules=modules,
+        id=values["id"],
+        title=values["title"].strip(),
+        description=(values.get("description") or "").strip(),
+        pass_mark=values["pass_mark"],
+        language=values["language"],
+        folder=folder.shown_as,
+        modules=modules,
         content_hash=digest.hexdigest(),
     )
 
@@ -771,9 +908,12 @@ def _course_folders(courses_root: Path, problems: _Problems) -> Iterator[_Folder
         if (path / "course.yml").is_file() or (path / "course.yaml").is_file():
             yield folder
         elif _module_files(path):
-            problems.warning(folder.shown("course.yml"), 1, "this folder has Markdown files "
-                             "but no course.yml, so it is skipped; add course.yml (see "
-                             "courses/README.md) or move the files into a hidden folder")
+            problems.warning(
+                folder.shown("course.yml"),
+                1,
+                "this folder has Markdown files but no course.yml, so it is skipped; "
+                "add course.yml (see courses/README.md) or move the files to a hidden folder",
+            )
 
 
 def parse_courses(courses_root: Path) -> tuple[list[CourseSpec], list[Problem]]:
@@ -790,9 +930,12 @@ def parse_courses(courses_root: Path) -> tuple[list[CourseSpec], list[Problem]]:
         if read.spec is None:
             continue
         if read.spec.id in owners:
-            problems.error(folder.shown("course.yml"), read.id_line, f"course id "
-                           f"'{read.spec.id}' is already used by {owners[read.spec.id]}; "
-                           "every course needs its own id")
+            problems.error(
+                folder.shown("course.yml"),
+                read.id_line,
+                f"course id '{read.spec.id}' is already used by {owners[read.spec.id]}; "
+                "every course needs its own id",
+            )
         else:
             owners[read.spec.id] = folder.shown("course.yml")
             if not read.problems.has_errors:

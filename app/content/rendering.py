@@ -8,18 +8,83 @@ from html.parser import HTMLParser
 import markdown
 import nh3
 
-TEXT_TAGS = frozenset({
-    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details",
-    "div", "dl", "dt", "em", "figcaption", "figure", "hr", "i", "img", "ins", "kbd", "li",
-    "mark", "ol", "p", "pre", "q", "s", "samp", "small", "span", "strong", "sub", "summary",
-    "sup", "u", "ul", "h1", "h2", "h3", "h4", "h5", "h6",
-    "table", "thead", "tbody", "tfoot", "tr", "th", "td", "col", "colgroup",
-})
+TEXT_TAGS = frozenset(
+    {
+        "a",
+        "abbr",
+        "b",
+        "blockquote",
+        "br",
+        "caption",
+        "cite",
+        "code",
+        "dd",
+        "del",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "figcaption",
+        "figure",
+        "hr",
+        "i",
+        "img",
+        "ins",
+        "kbd",
+        "li",
+        "mark",
+        "ol",
+        "p",
+        "pre",
+        "q",
+        "s",
+        "samp",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "summary",
+        "sup",
+        "u",
+        "ul",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "th",
+        "td",
+        "col",
+        "colgroup",
+    }
+)
 # Dropped together with their content: their text is code or markup, never reading matter.
-DROPPED_WITH_CONTENT = frozenset({
-    "script", "style", "template", "iframe", "object", "embed", "noscript", "noembed",
-    "noframes", "textarea", "select", "title", "xmp", "svg", "math",
-})
+DROPPED_WITH_CONTENT = frozenset(
+    {
+        "script",
+        "style",
+        "template",
+        "iframe",
+        "object",
+        "embed",
+        "noscript",
+        "noembed",
+        "noframes",
+        "textarea",
+        "select",
+        "title",
+        "xmp",
+        "svg",
+        "math",
+    }
+)
 ATTRIBUTES: dict[str, set[str]] = {
     "*": {"title", "lang"},  # ammonia's default; written out so html_removed_by_sanitiser knows
     "a": {"href", "title"},
@@ -53,7 +118,8 @@ def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
     """Narrow the free-form attributes the policy allows to harmless values."""
     if attribute == "class":
         classes = [
-            name for name in dict.fromkeys(value.split())
+            name
+            for name in dict.fromkeys(value.split())
             if name in ADMONITION_CLASSES or (tag == "code" and _LANGUAGE_CLASS.fullmatch(name))
         ]
         return " ".join(classes) or None

@@ -63,3 +63,36 @@ def inflated_bytes(pdf: bytes) -> bytes:
         except zlib.error:
             parts.append(stream)
     return b"\n".join(parts)
+
+
+def qr_codes(pdf: bytes) -> list[str]:
+    """The payloads of the QR codes on the first page (needs zbarimg from zbar-tools)."""
+    if shutil.which("zbarimg") is None:
+        pytest.skip("zbarimg is missing: apt-get install -y zbar-tools")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "document.pdf"
+        path.write_bytes(pdf)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-r",
+                "200",
+                "-png",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-singlefile",
+                path,
+                Path(folder) / "page",
+            ],
+            check=True,
+            timeout=60,
+        )
+        done = subprocess.run(
+            ["zbarimg", "--raw", "-q", Path(folder) / "page.png"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    return done.stdout.split()

@@ -17,6 +17,7 @@ from tests.pdf.poppler import (
     pdf_fonts,
     pdf_pages,
     pdf_text,
+    qr_codes,
 )
 
 
@@ -106,7 +107,11 @@ def test_markup_in_facts_prints_as_literal_text(make_facts, markup):
     assert b"root:x:0:0" not in inflated_bytes(pdf)
 
 
-def test_qr_code_is_inline_and_names_the_verify_address(make_facts):
+def test_qr_code_scans_to_the_verify_address(make_facts):
+    assert qr_codes(render_certificate_pdf(make_facts())) == [VERIFY_URL]
+
+
+def test_qr_code_is_inline_and_the_address_is_a_link(make_facts):
     html = certificate_html(make_facts())
 
     assert 'src="data:image/svg+xml' in html

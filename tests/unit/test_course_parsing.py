@@ -55,8 +55,12 @@ Chuyển đổi số là gì? ![Sơ đồ](images/so-do.png)
 
 def front_matter(**fields: object) -> str:
     """Module front matter; a field set to None is left out."""
-    values = {"id": "vi-sao-chuyen-doi-so", "title": "Vì sao phải chuyển đổi số?", "order": 1,
-              "minutes": 15} | fields
+    values = {
+        "id": "vi-sao-chuyen-doi-so",
+        "title": "Vì sao phải chuyển đổi số?",
+        "order": 1,
+        "minutes": 15,
+    } | fields
     lines = [f"{key}: {value}" for key, value in values.items() if value is not None]
     return "---\n" + "\n".join(lines) + "\n---\n\n"
 
@@ -65,9 +69,13 @@ def module_text(body: str = READING, quiz: str = "", **fields: object) -> str:
     return front_matter(**fields) + body + ("\n" + quiz if quiz else "")
 
 
-def write_course(root: Path, modules: dict[str, str] | None = None, course_yml: str | None =
-                 COURSE_YML, files: tuple[str, ...] = ("images/so-do.png",),
-                 folder: str = FOLDER) -> Path:
+def write_course(
+    root: Path,
+    modules: dict[str, str] | None = None,
+    course_yml: str | None = COURSE_YML,
+    files: tuple[str, ...] = ("images/so-do.png",),
+    folder: str = FOLDER,
+) -> Path:
     """A course folder under root: course.yml, the module files and empty attachment files."""
     course = root / folder
     course.mkdir(parents=True)
@@ -103,8 +111,9 @@ def assert_problem(problem: Problem, path: str, line: int, text: str) -> None:
     assert text in problem.message, str(problem)
 
 
-def quiz_problem(tmp_path: Path, quiz: str, needle: str,
-                 severity: str = "error") -> tuple[Problem, int]:
+def quiz_problem(
+    tmp_path: Path, quiz: str, needle: str, severity: str = "error"
+) -> tuple[Problem, int]:
     """The one problem of a module with this quiz, and the line number of needle in the file."""
     text = module_text(quiz=quiz)
     write_course(tmp_path, {"01-a.md": text})
@@ -125,11 +134,20 @@ def test_valid_course_parses_fully(tmp_path):
 
     assert problems == []
     assert (spec.id, spec.title, spec.pass_mark, spec.language, spec.folder) == (
-        "chuyen-doi-so-co-ban", "Chuyển đổi số cơ bản", 70, "vi", FOLDER)
+        "chuyen-doi-so-co-ban",
+        "Chuyển đổi số cơ bản",
+        70,
+        "vi",
+        FOLDER,
+    )
     assert spec.description.startswith("Khóa học ngắn")
     module = spec.modules[0]
     assert (module.id, module.order, module.minutes, module.required) == (
-        "vi-sao-chuyen-doi-so", 1, 15, True)
+        "vi-sao-chuyen-doi-so",
+        1,
+        15,
+        True,
+    )
     assert module.path == f"{FOLDER}/01-a.md"
     assert '<h2 id="mo-dau">Mở đầu</h2>' in module.html
     assert 'src="/courses/chuyen-doi-so-co-ban/files/images/so-do.png"' in module.html
@@ -145,8 +163,11 @@ def test_quiz_questions_kinds_answers_and_explanations(tmp_path):
     single, multiple, true_false = quiz.questions
     assert quiz.pass_mark == 80
     assert [q.kind for q in quiz.questions] == ["single", "multiple", "truefalse"]
-    assert [q.id for q in quiz.questions] == ["q-nam-ban-hanh", "q-bao-ve-tai-khoan",
-                                              "q-dvc-truc-tuyen"]
+    assert [q.id for q in quiz.questions] == [
+        "q-nam-ban-hanh",
+        "q-bao-ve-tai-khoan",
+        "q-dvc-truc-tuyen",
+    ]
     assert single.correct_indexes == {1}
     assert multiple.correct_indexes == {0, 2}
     assert true_false.correct_indexes == {0}
@@ -166,11 +187,14 @@ def test_module_without_quiz_marker_has_no_quiz(tmp_path):
 
 
 def test_modules_are_sorted_by_order_and_readme_is_not_a_module(tmp_path):
-    write_course(tmp_path, {
-        "01-a.md": module_text(id="mod-late", order=2),
-        "02-b.md": module_text(id="mod-early", order=1, required="false"),
-        "README.md": "# Ghi chú cho giảng viên\n",
-    })
+    write_course(
+        tmp_path,
+        {
+            "01-a.md": module_text(id="mod-late", order=2),
+            "02-b.md": module_text(id="mod-early", order=1, required="false"),
+            "README.md": "# Ghi chú cho giảng viên\n",
+        },
+    )
 
     spec, problems = parse(tmp_path)
 
@@ -206,10 +230,14 @@ def test_crlf_line_endings_and_byte_order_mark_are_accepted(tmp_path):
 
 def test_parse_courses_reads_every_course_folder_and_skips_hidden_ones(tmp_path):
     write_course(tmp_path, folder="khoa-mot")
-    write_course(tmp_path, folder="khoa-hai", course_yml=COURSE_YML.replace(
-        "chuyen-doi-so-co-ban", "an-toan-thong-tin"))
-    write_course(tmp_path, folder=".nhap", course_yml=COURSE_YML.replace(
-        "chuyen-doi-so-co-ban", "ban-nhap"))
+    write_course(
+        tmp_path,
+        folder="khoa-hai",
+        course_yml=COURSE_YML.replace("chuyen-doi-so-co-ban", "an-toan-thong-tin"),
+    )
+    write_course(
+        tmp_path, folder=".nhap", course_yml=COURSE_YML.replace("chuyen-doi-so-co-ban", "ban-nhap")
+    )
     (tmp_path / "images").mkdir()
 
     specs, problems = parse_courses(tmp_path)
@@ -220,8 +248,12 @@ def test_parse_courses_reads_every_course_folder_and_skips_hidden_ones(tmp_path)
 
 def test_parse_courses_leaves_out_a_course_with_errors(tmp_path):
     write_course(tmp_path, folder="khoa-mot")
-    write_course(tmp_path, folder="khoa-hai", course_yml=COURSE_YML.replace(
-        "chuyen-doi-so-co-ban", "an-toan-thong-tin"), modules={"01-a.md": module_text(order=0)})
+    write_course(
+        tmp_path,
+        folder="khoa-hai",
+        course_yml=COURSE_YML.replace("chuyen-doi-so-co-ban", "an-toan-thong-tin"),
+        modules={"01-a.md": module_text(order=0)},
+    )
 
     specs, problems = parse_courses(tmp_path)
 
@@ -268,8 +300,12 @@ def test_missing_courses_folder(tmp_path):
 
 
 def test_yaml_syntax_error_in_course_yml(tmp_path):
-    write_course(tmp_path, course_yml=COURSE_YML.replace(
-        "title: Chuyển đổi số cơ bản", "title: Chuyển đổi số: cơ bản"))
+    write_course(
+        tmp_path,
+        course_yml=COURSE_YML.replace(
+            "title: Chuyển đổi số cơ bản", "title: Chuyển đổi số: cơ bản"
+        ),
+    )
 
     problem = only(parse(tmp_path)[1])
 
@@ -295,17 +331,23 @@ def test_missing_course_key(tmp_path, key):
     assert_problem(problem, f"{FOLDER}/course.yml", 1, f"missing key '{key}'; add a line like")
 
 
-@pytest.mark.parametrize(("line", "replacement", "expected"), [
-    ("id: chuyen-doi-so-co-ban", "id: Chuyển Đổi Số",
-     "lowercase a-z, 0-9 and hyphens (got 'Chuyển Đổi Số'); did you mean 'chuyen-doi-so'?"),
-    ("id: chuyen-doi-so-co-ban", "id: ab", "must be 3-64 characters"),
-    ("title: Chuyển đổi số cơ bản", "title: '  '", "'title' must not be empty"),
-    ("pass_mark: 70", "pass_mark: 120", "from 0 to 100"),
-    ("pass_mark: 70", "pass_mark: 70%", "without '%' (got '70%')"),
-    ("pass_mark: 70", "pass_mark: '70'", "write the number without quotes"),
-    ("pass_mark: 70", "pass_mark: true", "(got true)"),
-    ("language: vi", "language: vn", "must be 'vi' or 'en' (got 'vn')"),
-])
+@pytest.mark.parametrize(
+    ("line", "replacement", "expected"),
+    [
+        (
+            "id: chuyen-doi-so-co-ban",
+            "id: Chuyển Đổi Số",
+            "lowercase a-z, 0-9 and hyphens (got 'Chuyển Đổi Số'); did you mean 'chuyen-doi-so'?",
+        ),
+        ("id: chuyen-doi-so-co-ban", "id: ab", "must be 3-64 characters"),
+        ("title: Chuyển đổi số cơ bản", "title: '  '", "'title' must not be empty"),
+        ("pass_mark: 70", "pass_mark: 120", "from 0 to 100"),
+        ("pass_mark: 70", "pass_mark: 70%", "without '%' (got '70%')"),
+        ("pass_mark: 70", "pass_mark: '70'", "write the number without quotes"),
+        ("pass_mark: 70", "pass_mark: true", "(got true)"),
+        ("language: vi", "language: vn", "must be 'vi' or 'en' (got 'vn')"),
+    ],
+)
 def test_invalid_course_value(tmp_path, line, replacement, expected):
     course_yml = COURSE_YML.replace(line, replacement)
     write_course(tmp_path, course_yml=course_yml)
@@ -321,8 +363,12 @@ def test_unknown_course_key_is_a_warning_with_a_suggestion(tmp_path):
     spec, problems = parse(tmp_path)
 
     assert spec is not None
-    assert_problem(only(problems, "warning"), f"{FOLDER}/course.yml", 7,
-                   "unknown key 'pas_mark' is ignored; did you mean 'pass_mark'?")
+    assert_problem(
+        only(problems, "warning"),
+        f"{FOLDER}/course.yml",
+        7,
+        "unknown key 'pas_mark' is ignored; did you mean 'pass_mark'?",
+    )
 
 
 def test_duplicate_key(tmp_path):
@@ -346,8 +392,12 @@ def test_duplicate_course_ids_across_folders(tmp_path):
     specs, problems = parse_courses(tmp_path)
 
     assert [s.folder for s in specs] == ["khoa-a"]
-    assert_problem(only(problems), "khoa-b/course.yml", 1,
-                   "course id 'chuyen-doi-so-co-ban' is already used by khoa-a/course.yml")
+    assert_problem(
+        only(problems),
+        "khoa-b/course.yml",
+        1,
+        "course id 'chuyen-doi-so-co-ban' is already used by khoa-a/course.yml",
+    )
 
 
 # ---- module front matter ---------------------------------------------------------------------
@@ -362,17 +412,20 @@ def test_missing_module_key(tmp_path, key):
     assert_problem(problem, f"{FOLDER}/01-a.md", 1, f"missing key '{key}'")
 
 
-@pytest.mark.parametrize(("key", "value", "expected"), [
-    ("id", "Vi_Sao", "'id' must be 3-64 characters"),
-    ("title", "''", "'title' must not be empty"),
-    ("order", 0, "'order' must be a whole number of 1 or more (got '0')"),
-    ("order", 1.5, "'order' must be a whole number"),
-    ("minutes", "'15'", "write the number without quotes"),
-    ("minutes", -3, "'minutes' must be a whole number of 1 or more"),
-    ("required", "yes please", "'required' must be true or false (got 'yes please')"),
-    ("required", "'true'", "'required' must be true or false"),
-    ("pass_mark", 101, "'pass_mark' must be a whole number from 0 to 100"),
-])
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [
+        ("id", "Vi_Sao", "'id' must be 3-64 characters"),
+        ("title", "''", "'title' must not be empty"),
+        ("order", 0, "'order' must be a whole number of 1 or more (got '0')"),
+        ("order", 1.5, "'order' must be a whole number"),
+        ("minutes", "'15'", "write the number without quotes"),
+        ("minutes", -3, "'minutes' must be a whole number of 1 or more"),
+        ("required", "yes please", "'required' must be true or false (got 'yes please')"),
+        ("required", "'true'", "'required' must be true or false"),
+        ("pass_mark", 101, "'pass_mark' must be a whole number from 0 to 100"),
+    ],
+)
 def test_invalid_module_value(tmp_path, key, value, expected):
     text = module_text(quiz=QUIZ, **{key: value})
     write_course(tmp_path, {"01-a.md": text})
@@ -389,8 +442,12 @@ def test_unknown_module_key_suggests_the_known_one(tmp_path):
 
     problem = only(parse(tmp_path)[1], "warning")
 
-    assert_problem(problem, f"{FOLDER}/01-a.md", line_of(text, "minute: 10"),
-                   "unknown key 'minute' is ignored; did you mean 'minutes'?")
+    assert_problem(
+        problem,
+        f"{FOLDER}/01-a.md",
+        line_of(text, "minute: 10"),
+        "unknown key 'minute' is ignored; did you mean 'minutes'?",
+    )
 
 
 def test_missing_front_matter(tmp_path):
@@ -415,8 +472,12 @@ def test_duplicate_module_ids(tmp_path):
 
     problem = only(parse(tmp_path)[1])
 
-    assert_problem(problem, f"{FOLDER}/02-b.md", line_of(second, "id:"),
-                   f"module id 'vi-sao-chuyen-doi-so' is already used by {FOLDER}/01-a.md")
+    assert_problem(
+        problem,
+        f"{FOLDER}/02-b.md",
+        line_of(second, "id:"),
+        f"module id 'vi-sao-chuyen-doi-so' is already used by {FOLDER}/01-a.md",
+    )
 
 
 def test_duplicate_orders(tmp_path):
@@ -425,8 +486,12 @@ def test_duplicate_orders(tmp_path):
 
     problem = only(parse(tmp_path)[1])
 
-    assert_problem(problem, f"{FOLDER}/02-b.md", line_of(second, "order:"),
-                   f"order 1 is already used by {FOLDER}/01-a.md")
+    assert_problem(
+        problem,
+        f"{FOLDER}/02-b.md",
+        line_of(second, "order:"),
+        f"order 1 is already used by {FOLDER}/01-a.md",
+    )
 
 
 def test_pass_mark_without_a_quiz_is_a_warning(tmp_path):
@@ -444,8 +509,12 @@ def test_decomposed_text_is_a_warning(tmp_path):
 
     spec, problems = parse(tmp_path)
 
-    assert_problem(only(problems, "warning"), f"{FOLDER}/01-a.md", line_of(text, "title:"),
-                   "text is decomposed (NFD); save it as NFC")
+    assert_problem(
+        only(problems, "warning"),
+        f"{FOLDER}/01-a.md",
+        line_of(text, "title:"),
+        "text is decomposed (NFD); save it as NFC",
+    )
     assert spec.modules[0].title == "Chuyển đổi số"
 
 
@@ -462,23 +531,26 @@ def test_text_that_is_not_utf8_is_an_error(tmp_path):
 # ---- links, images and raw HTML --------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("markdown", "expected"), [
-    ("![Sơ đồ](images/khong-co.png)", "file 'images/khong-co.png' was not found"),
-    ("![Sơ đồ](images/so-do.PNG)", "did you mean 'images/so-do.png'?"),
-    ("[tài liệu](tai-lieu/mau.pdf)", "file 'tai-lieu/mau.pdf' was not found"),
-    ("![x](../khoa-khac/anh.png)", "points outside the course folder"),
-    ("![x](images/../../anh.png)", "points outside the course folder"),
-    ("![x](/etc/passwd)", "is an absolute path"),
-    ("![x](C:/Users/anh.png)", "is an absolute path"),
-    ('<img src="images/khong-co.png" alt="x">', "was not found"),
-    ("[bấm](javascript:alert(1))", "'javascript:' links are not allowed"),
-    ("[bấm](JaVaScRiPt:alert(1))", "'javascript:' links are not allowed"),
-    ("[bấm](java&#x09;script:alert(1))", "'javascript:' links are not allowed"),
-    ("[bấm](data:text/html;base64,PHNjcmlwdD4=)", "'data:' links are not allowed"),
-    ("![x](file:///C:/anh.png)", "'file:' links are not allowed"),
-    ('<a href="javascript:void(0)">x</a>', "'javascript:' links are not allowed"),
-    ("[tham khảo]: javascript:alert(1)", "'javascript:' links are not allowed"),
-])
+@pytest.mark.parametrize(
+    ("markdown", "expected"),
+    [
+        ("![Sơ đồ](images/khong-co.png)", "file 'images/khong-co.png' was not found"),
+        ("![Sơ đồ](images/so-do.PNG)", "did you mean 'images/so-do.png'?"),
+        ("[tài liệu](tai-lieu/mau.pdf)", "file 'tai-lieu/mau.pdf' was not found"),
+        ("![x](../khoa-khac/anh.png)", "points outside the course folder"),
+        ("![x](images/../../anh.png)", "points outside the course folder"),
+        ("![x](/etc/passwd)", "is an absolute path"),
+        ("![x](C:/Users/anh.png)", "is an absolute path"),
+        ('<img src="images/khong-co.png" alt="x">', "was not found"),
+        ("[bấm](javascript:alert(1))", "'javascript:' links are not allowed"),
+        ("[bấm](JaVaScRiPt:alert(1))", "'javascript:' links are not allowed"),
+        ("[bấm](java&#x09;script:alert(1))", "'javascript:' links are not allowed"),
+        ("[bấm](data:text/html;base64,PHNjcmlwdD4=)", "'data:' links are not allowed"),
+        ("![x](file:///C:/anh.png)", "'file:' links are not allowed"),
+        ('<a href="javascript:void(0)">x</a>', "'javascript:' links are not allowed"),
+        ("[tham khảo]: javascript:alert(1)", "'javascript:' links are not allowed"),
+    ],
+)
 def test_bad_link_or_image_is_an_error(tmp_path, markdown, expected):
     text = module_text(body=f"Đoạn đầu.\n\n{markdown}\n")
     write_course(tmp_path, {"01-a.md": text})
@@ -500,7 +572,7 @@ def test_link_with_another_scheme_is_a_warning(tmp_path):
 def test_good_links_and_code_examples_are_not_reported(tmp_path):
     body = (
         "[Cổng DVC](https://dichvucong.gov.vn) [thư](mailto:a@b.vn) [lên](#mo-dau)\n"
-        "![Sơ đồ](images/so-do.png \"Sơ đồ\") ![Sơ đồ](<images/so-do.png>)\n"
+        '![Sơ đồ](images/so-do.png "Sơ đồ") ![Sơ đồ](<images/so-do.png>)\n'
         "[x](images/../images/so-do.png)\n\n"
         "`[ví dụ](khong-co.png)` và `<script>`\n\n"
         "```\n[ví dụ](javascript:alert(1))\n<iframe>\n```\n"
@@ -517,8 +589,12 @@ def test_raw_html_that_would_be_removed_is_a_warning(tmp_path):
     spec, problems = parse(tmp_path)
 
     assert spec is not None
-    assert_problem(only(problems, "warning"), f"{FOLDER}/01-a.md", line_of(text, "<iframe"),
-                   "raw HTML: the <iframe> tag will be removed")
+    assert_problem(
+        only(problems, "warning"),
+        f"{FOLDER}/01-a.md",
+        line_of(text, "<iframe"),
+        "raw HTML: the <iframe> tag will be removed",
+    )
 
 
 def test_raw_html_attribute_that_would_be_removed_is_a_warning(tmp_path):
@@ -527,8 +603,9 @@ def test_raw_html_attribute_that_would_be_removed_is_a_warning(tmp_path):
 
     problem = only(parse(tmp_path)[1], "warning")
 
-    assert_problem(problem, f"{FOLDER}/01-a.md", line_of(text, "onclick"),
-                   "the onclick attribute of <b>")
+    assert_problem(
+        problem, f"{FOLDER}/01-a.md", line_of(text, "onclick"), "the onclick attribute of <b>"
+    )
 
 
 # ---- the quiz part ---------------------------------------------------------------------------
@@ -542,19 +619,22 @@ GOOD_QUESTION = "### Câu dễ {#q-de}\n\n- (x) Có\n- ( ) Không\n"
 
 
 def test_question_without_id(tmp_path):
-    problem, line = quiz_problem(tmp_path, quiz_of("### Dịch vụ công là gì?\n\n- (x) A\n- ( ) B\n"),
-                                 "### Dịch vụ công")
+    problem, line = quiz_problem(
+        tmp_path, quiz_of("### Dịch vụ công là gì?\n\n- (x) A\n- ( ) B\n"), "### Dịch vụ công"
+    )
 
     assert_problem(problem, f"{FOLDER}/01-a.md", line, "question has no id")
     assert "{#q-dich-vu-cong-la-gi}" in problem.message
 
 
 def test_question_with_a_bad_id(tmp_path):
-    problem, line = quiz_problem(tmp_path, quiz_of("### Câu {#Cau_1}\n\n- (x) A\n- ( ) B\n"),
-                                 "{#Cau_1}")
+    problem, line = quiz_problem(
+        tmp_path, quiz_of("### Câu {#Cau_1}\n\n- (x) A\n- ( ) B\n"), "{#Cau_1}"
+    )
 
-    assert_problem(problem, f"{FOLDER}/01-a.md", line,
-                   "question id 'Cau_1' must be 3-64 characters")
+    assert_problem(
+        problem, f"{FOLDER}/01-a.md", line, "question id 'Cau_1' must be 3-64 characters"
+    )
 
 
 def test_duplicate_question_id(tmp_path):
@@ -566,15 +646,17 @@ def test_duplicate_question_id(tmp_path):
 
 
 def test_question_with_one_option(tmp_path):
-    problem, line = quiz_problem(tmp_path, quiz_of("### Câu {#q-mot}\n\n- (x) Chỉ một\n"),
-                                 "### Câu")
+    problem, line = quiz_problem(
+        tmp_path, quiz_of("### Câu {#q-mot}\n\n- (x) Chỉ một\n"), "### Câu"
+    )
 
     assert_problem(problem, f"{FOLDER}/01-a.md", line, "question has 1 option(s); add at least 2")
 
 
 def test_single_choice_without_a_correct_option(tmp_path):
-    problem, line = quiz_problem(tmp_path, quiz_of("### Câu {#q-sai}\n\n- ( ) A\n- ( ) B\n"),
-                                 "### Câu")
+    problem, line = quiz_problem(
+        tmp_path, quiz_of("### Câu {#q-sai}\n\n- ( ) A\n- ( ) B\n"), "### Câu"
+    )
 
     assert_problem(problem, f"{FOLDER}/01-a.md", line, "mark the right answer with '(x)'")
 
@@ -588,21 +670,25 @@ def test_single_choice_with_two_correct_options(tmp_path):
 
 
 def test_multiple_choice_without_a_correct_option(tmp_path):
-    problem, line = quiz_problem(tmp_path, quiz_of("### Câu {#q-nhieu}\n\n- [ ] A\n- [ ] B\n"),
-                                 "### Câu")
+    problem, line = quiz_problem(
+        tmp_path, quiz_of("### Câu {#q-nhieu}\n\n- [ ] A\n- [ ] B\n"), "### Câu"
+    )
 
     assert_problem(problem, f"{FOLDER}/01-a.md", line, "mark every right answer with '[x]'")
 
 
 def test_mixed_option_styles(tmp_path):
-    problem, line = quiz_problem(tmp_path, quiz_of("### Câu {#q-tron}\n\n- (x) A\n- [ ] B lạ\n"),
-                                 "B lạ")
+    problem, line = quiz_problem(
+        tmp_path, quiz_of("### Câu {#q-tron}\n\n- (x) A\n- [ ] B lạ\n"), "B lạ"
+    )
 
     assert_problem(problem, f"{FOLDER}/01-a.md", line, "mixes '( )' and '[ ]' options")
 
 
 def test_true_false_with_three_options(tmp_path):
-    quiz = quiz_of("### Đúng hay sai? {#q-ds .truefalse}\n\n- (x) Đúng\n- ( ) Sai\n- ( ) Không rõ\n")
+    quiz = quiz_of(
+        "### Đúng hay sai? {#q-ds .truefalse}\n\n- (x) Đúng\n- ( ) Sai\n- ( ) Không rõ\n"
+    )
 
     problem, line = quiz_problem(tmp_path, quiz, "### Đúng hay sai?")
 
@@ -686,8 +772,9 @@ def test_quiz_marker_without_questions(tmp_path):
 
 
 def test_second_quiz_marker(tmp_path):
-    problem, line = quiz_problem(tmp_path, quiz_of(GOOD_QUESTION) + "\n<!--quiz-->\n",
-                                 "<!--quiz-->")
+    problem, line = quiz_problem(
+        tmp_path, quiz_of(GOOD_QUESTION) + "\n<!--quiz-->\n", "<!--quiz-->"
+    )
 
     assert_problem(problem, f"{FOLDER}/01-a.md", line, "remove this second")
 
@@ -702,8 +789,9 @@ def test_raw_html_in_a_question_is_a_warning(tmp_path):
 
 def test_every_problem_is_reported_not_only_the_first(tmp_path):
     quiz = quiz_of("### A {#q-a}\n\n- ( ) x\n- ( ) y\n", "### B\n\n- [ ] x\n- [ ] y\n")
-    write_course(tmp_path, {"01-a.md": module_text(body="![x](khong-co.png)\n", quiz=quiz,
-                                                    order=0)})
+    write_course(
+        tmp_path, {"01-a.md": module_text(body="![x](khong-co.png)\n", quiz=quiz, order=0)}
+    )
 
     problems = parse(tmp_path)[1]
 

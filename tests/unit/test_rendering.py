@@ -115,9 +115,16 @@ def test_files_url_with_a_trailing_slash_gives_one_slash():
     assert f'src="{FILES_URL}/images/a.png"' in html
 
 
-@pytest.mark.parametrize("url", [
-    "https://dichvucong.gov.vn/p/home", "mailto:hotro@xa.gov.vn", "#muc-2", "/courses", "?q=1",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://dichvucong.gov.vn/p/home",
+        "mailto:hotro@xa.gov.vn",
+        "#muc-2",
+        "/courses",
+        "?q=1",
+    ],
+)
 def test_absolute_and_anchor_urls_are_left_alone(url):
     html = body(f"[liên kết]({url})")
 
@@ -132,12 +139,14 @@ def test_links_get_noopener_noreferrer():
 
 def test_render_inline_strips_a_single_wrapping_paragraph():
     assert render_inline("Bật **xác thực** hai lớp", FILES_URL) == (
-        "Bật <strong>xác thực</strong> hai lớp")
+        "Bật <strong>xác thực</strong> hai lớp"
+    )
 
 
 def test_render_inline_keeps_several_paragraphs():
     assert render_inline("Câu hỏi.\n\nChọn tất cả.", FILES_URL) == (
-        "<p>Câu hỏi.</p>\n<p>Chọn tất cả.</p>")
+        "<p>Câu hỏi.</p>\n<p>Chọn tất cả.</p>"
+    )
 
 
 def test_render_inline_rewrites_relative_images():
@@ -145,32 +154,84 @@ def test_render_inline_rewrites_relative_images():
 
 
 def test_unknown_classes_are_dropped_and_known_ones_kept():
-    html = sanitize_html('<div class="admonition tip evil"><code class="language-js x">a</code>'
-                         '<span class="note big">b</span></div>')
+    html = sanitize_html(
+        '<div class="admonition tip evil"><code class="language-js x">a</code>'
+        '<span class="note big">b</span></div>'
+    )
 
-    assert html == ('<div class="admonition tip"><code class="language-js">a</code>'
-                    '<span class="note">b</span></div>')
+    assert html == (
+        '<div class="admonition tip"><code class="language-js">a</code>'
+        '<span class="note">b</span></div>'
+    )
 
 
 def test_html_removed_by_sanitiser_names_tags_and_attributes():
     removed = html_removed_by_sanitiser('<iframe src="x"></iframe><b onclick="x" class="y">')
 
-    assert removed == ["the <iframe> tag", "the onclick attribute of <b>",
-                       "the class attribute of <b>"]
+    assert removed == [
+        "the <iframe> tag",
+        "the onclick attribute of <b>",
+        "the class attribute of <b>",
+    ]
     assert html_removed_by_sanitiser('<kbd>Ctrl</kbd> <img src="a.png" alt="a">') == []
 
 
 # ---- hostile input ---------------------------------------------------------------------------
 
 FORBIDDEN_TAGS = {
-    "script", "style", "iframe", "object", "embed", "form", "base", "meta", "svg", "math",
-    "link", "frame", "frameset", "applet", "input", "button", "textarea", "select", "option",
-    "noscript", "template", "xmp", "plaintext", "title", "isindex", "video", "audio", "source",
-    "marquee", "keygen", "body", "html", "head", "animate", "set", "foreignobject",
+    "script",
+    "style",
+    "iframe",
+    "object",
+    "embed",
+    "form",
+    "base",
+    "meta",
+    "svg",
+    "math",
+    "link",
+    "frame",
+    "frameset",
+    "applet",
+    "input",
+    "button",
+    "textarea",
+    "select",
+    "option",
+    "noscript",
+    "template",
+    "xmp",
+    "plaintext",
+    "title",
+    "isindex",
+    "video",
+    "audio",
+    "source",
+    "marquee",
+    "keygen",
+    "body",
+    "html",
+    "head",
+    "animate",
+    "set",
+    "foreignobject",
 }
 FORBIDDEN_ATTRIBUTES = {
-    "style", "srcdoc", "formaction", "action", "xlink:href", "background", "dynsrc", "lowsrc",
-    "data", "content", "http-equiv", "target", "srcset", "poster", "codebase",
+    "style",
+    "srcdoc",
+    "formaction",
+    "action",
+    "xlink:href",
+    "background",
+    "dynsrc",
+    "lowsrc",
+    "data",
+    "content",
+    "http-equiv",
+    "target",
+    "srcset",
+    "poster",
+    "codebase",
 }
 SAFE_SCHEMES = {"http", "https", "mailto"}
 
@@ -189,7 +250,7 @@ XSS_PAYLOADS = [
     "<img src=x onerror\t=alert(1)>",
     "<img src=x:alert(alt) onerror=eval(src) alt=0>",
     "<body onload=alert(1)>",
-    "<div onmouseover=\"alert(1)\">x</div>",
+    '<div onmouseover="alert(1)">x</div>',
     '<a href="#" onclick="alert(1)">x</a>',
     '<a href="https://example.org" onmouseover=alert(1)>x</a>',
     "<details open ontoggle=alert(1)>x</details>",
@@ -216,8 +277,10 @@ XSS_PAYLOADS = [
     '<a href="jav&#x0D;ascript:alert(1)">x</a>',
     '<a href="&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)">x</a>',
     '<a href="&#x6A;&#x61;&#x76;&#x61;&#x73;&#x63;&#x72;&#x69;&#x70;&#x74;&#x3A;alert(1)">x</a>',
-    '<a href="&#0000106&#0000097&#0000118&#0000097&#0000115&#0000099&#0000114&#0000105&#0000112'
-    '&#0000116&#0000058alert(1)">x</a>',
+    (
+        '<a href="&#0000106&#0000097&#0000118&#0000097&#0000115&#0000099&#0000114&#0000105'
+        '&#0000112&#0000116&#0000058alert(1)">x</a>'
+    ),
     '<a href="javascript&colon;alert(1)">x</a>',
     '<a href="\x01javascript:alert(1)">x</a>',
     '<a href="java\x00script:alert(1)">x</a>',
@@ -245,8 +308,10 @@ XSS_PAYLOADS = [
     '<link rel=stylesheet href="javascript:alert(1)">',
     '<div style="background:url(javascript:alert(1))">x</div>',
     '<img src="x" style="x:expression(alert(1))">',
-    '<table background="javascript:alert(1)"><tr><td background="javascript:alert(1)">x</td>'
-    "</tr></table>",
+    (
+        '<table background="javascript:alert(1)"><tr><td background="javascript:alert(1)">x</td>'
+        "</tr></table>"
+    ),
     "<isindex action=javascript:alert(1) type=image>",
     '<a href="https://example.org" target="_blank">x</a>',
     # svg and math
@@ -266,7 +331,7 @@ XSS_PAYLOADS = [
     "<textarea><img src=x onerror=alert(1)></textarea>",
     "<template><img src=x onerror=alert(1)></template>",
     "<style><img src=x onerror=alert(1)></style>",
-    "<svg></p><style><a id=\"</style><img src=1 onerror=alert(1)>\">",
+    '<svg></p><style><a id="</style><img src=1 onerror=alert(1)>">',
     "<form><math><mtext></form><form><mglyph><style></math><img src onerror=alert(1)>",
     '<a href="x" title="&lt;img src=x onerror=alert(1)&gt;">x</a>',
     # Markdown spellings
@@ -306,8 +371,10 @@ def assert_safe(html: str) -> None:
             if name in ("href", "src"):
                 assert_safe_url(value or "")
             if name == "class":
-                assert all(c in ADMONITION_CLASSES or c.startswith("language-")
-                           for c in (value or "").split()), html
+                assert all(
+                    c in ADMONITION_CLASSES or c.startswith("language-")
+                    for c in (value or "").split()
+                ), html
 
 
 def test_there_are_at_least_sixty_payloads():
@@ -350,10 +417,12 @@ def test_rendered_html_is_already_sanitised(payload):
 def test_sanitising_is_deterministic():
     text = '<div class="tip admonition note tip">x</div><a href="https://a.vn" title="t">a</a>'
 
-    assert {sanitize_html(text) for _ in range(5)} == {
+    expected = (
         '<div class="tip admonition note">x</div>'
         '<a href="https://a.vn" title="t" rel="noopener noreferrer">a</a>'
-    }
+    )
+
+    assert {sanitize_html(text) for _ in range(5)} == {expected}
 
 
 def test_script_content_is_dropped_not_shown_as_text():
