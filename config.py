@@ -76,7 +76,9 @@ class ProductionConfig(Config):
     def check(cls) -> None:
         """Refuse to start with a secret anyone can read in this repository."""
         if not cls.SECRET_KEY or cls.SECRET_KEY == DEV_SECRET_KEY or len(cls.SECRET_KEY) < 32:
-            raise RuntimeError("Set SECRET_KEY (at least 32 random characters) before starting in production.")
+            raise RuntimeError(
+                "Set SECRET_KEY (at least 32 random characters) before starting in production."
+            )
 
 
 def config_from_environment() -> type[Config]:

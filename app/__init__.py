@@ -49,10 +49,11 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_cross_cutting(app: Flask) -> None:
+    from markupsafe import Markup
+
     from app import errors
     from app.content.rendering import sanitize_html
     from app.security import access, headers
-    from markupsafe import Markup
 
     access.init_app(app)
     headers.init_app(app)

@@ -67,6 +67,7 @@ def app(tmp_path, courses_dir):
 
 def reset_database() -> None:
     """PostgreSQL keeps what the last test left: start from an empty schema."""
+    db.session.remove()  # a transaction still open here would block DROP SCHEMA
     if db.engine.dialect.name == "postgresql":
         with db.engine.begin() as connection:
             connection.execute(sa.text("DROP SCHEMA public CASCADE"))

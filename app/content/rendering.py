@@ -8,83 +8,20 @@ from html.parser import HTMLParser
 import markdown
 import nh3
 
-TEXT_TAGS = frozenset(
-    {
-        "a",
-        "abbr",
-        "b",
-        "blockquote",
-        "br",
-        "caption",
-        "cite",
-        "code",
-        "dd",
-        "del",
-        "details",
-        "div",
-        "dl",
-        "dt",
-        "em",
-        "figcaption",
-        "figure",
-        "hr",
-        "i",
-        "img",
-        "ins",
-        "kbd",
-        "li",
-        "mark",
-        "ol",
-        "p",
-        "pre",
-        "q",
-        "s",
-        "samp",
-        "small",
-        "span",
-        "strong",
-        "sub",
-        "summary",
-        "sup",
-        "u",
-        "ul",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "table",
-        "thead",
-        "tbody",
-        "tfoot",
-        "tr",
-        "th",
-        "td",
-        "col",
-        "colgroup",
-    }
-)
+# fmt: off
+TEXT_TAGS = frozenset({
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details",
+    "div", "dl", "dt", "em", "figcaption", "figure", "hr", "i", "img", "ins", "kbd", "li",
+    "mark", "ol", "p", "pre", "q", "s", "samp", "small", "span", "strong", "sub", "summary",
+    "sup", "u", "ul", "h1", "h2", "h3", "h4", "h5", "h6",
+    "table", "thead", "tbody", "tfoot", "tr", "th", "td", "col", "colgroup",
+})
 # Dropped together with their content: their text is code or markup, never reading matter.
-DROPPED_WITH_CONTENT = frozenset(
-    {
-        "script",
-        "style",
-        "template",
-        "iframe",
-        "object",
-        "embed",
-        "noscript",
-        "noembed",
-        "noframes",
-        "textarea",
-        "select",
-        "title",
-        "xmp",
-        "svg",
-        "math",
-    }
-)
+DROPPED_WITH_CONTENT = frozenset({
+    "script", "style", "template", "iframe", "object", "embed", "noscript", "noembed",
+    "noframes", "textarea", "select", "title", "xmp", "svg", "math",
+})
+# fmt: on
 ATTRIBUTES: dict[str, set[str]] = {
     "*": {"title", "lang"},  # ammonia's default; written out so html_removed_by_sanitiser knows
     "a": {"href", "title"},

@@ -87,6 +87,13 @@ def test_long_facts_stay_on_one_page(make_facts, length):
     assert name.split()[-1] in pdf_text(pdf)
 
 
+def test_a_name_without_spaces_wraps_on_one_page(make_facts):
+    pdf = render_certificate_pdf(make_facts(full_name="Ữ" * 120))
+
+    assert pdf_pages(pdf) == 1
+    assert pdf_text(pdf).count("Ữ") == 120
+
+
 @pytest.mark.parametrize(
     "markup",
     [

@@ -1,6 +1,12 @@
 import math
 
-from app.certificates.codes import ALPHABET, CODE_LENGTH, display_code, generate_code, normalize_code
+from app.certificates.codes import (
+    ALPHABET,
+    CODE_LENGTH,
+    display_code,
+    generate_code,
+    normalize_code,
+)
 
 
 def test_codes_carry_at_least_80_random_bits():

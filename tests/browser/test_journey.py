@@ -1,0 +1,269 @@
+"""A learner on a phone, in Debian's Chromium: from login to a publicly verified certificate.
+
+The app runs in a thread on 127.0.0.1 with CSRF checks on, as in production; the browser is
+driven through Playwright's sync API. Never run `playwright install`: Debian's Chromium is used.
+"""
+
+import re
+import shutil
+import subprocess
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+from werkzeug.serving import make_server
+
+from app.extensions import db
+from tests.builders import answers_for
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+PHONE_WIDTH = 390
+FULL_NAME = "Nguyễn Thị Hồng Nhung"
+COURSE_TITLE = "Khóa học mẫu về chuyển đổi số"
+LOGIN_LABEL = "Tên đăng nhập hoặc số điện thoại"
+PASSWORD_LABEL = "Mật khẩu"
+
+
+@pytest.fixture
+def live_server(app):
+    """Serve the test app (its file database, CSRF on) on a free port of 127.0.0.1."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (never `playwright install`)")
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+    finally:
+        playwright.stop()
+
+
+@dataclass
+class Phone:
+    page: Page
+    foreign_requests: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+
+    def assert_clean(self) -> None:
+        assert self.foreign_requests == [], "requests left 127.0.0.1"
+        assert self.console_errors == [], "errors in the browser console"
+
+    def assert_no_horizontal_scroll(self) -> None:
+        widths = self.page.evaluate(
+            "[window.innerWidth, document.documentElement.scrollWidth]"
+        )
+        assert widths[0] == PHONE_WIDTH, widths
+        assert widths[1] <= PHONE_WIDTH, f"{self.page.url} scrolls sideways: {widths[1]}px wide"
+
+
+@pytest.fixture
+def phone(chromium):
+    """A fresh phone-sized context per test, watching requests and the console."""
+    context = chromium.new_context(
+        viewport={"width": PHONE_WIDTH, "height": 844},
+        device_scale_factor=3,
+        is_mobile=True,
+        has_touch=True,
+        locale="vi-VN",
+        accept_downloads=True,
+    )
+    page = context.new_page()
+    watched = Phone(page)
+
+    def on_request(request):
+        if urlsplit(request.url).hostname != "127.0.0.1":
+            watched.foreign_requests.append(request.url)
+
+    def on_console(message):
+        if message.type != "error":
+            return
+        where = message.location.get("url", "")
+        # The app ships no favicon yet and Chromium asks for one by itself; only that 404 is
+        # tolerated, every other console error fails the test.
+        if urlsplit(where).path == "/favicon.ico" and "404" in message.text:
+            return
+        watched.console_errors.append(f"{message.text} @ {where}")
+
+    page.on("request", on_request)
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: watched.console_errors.append(str(error)))
+    try:
+        yield watched
+    finally:
+        context.close()
+
+
+def log_in(page: Page, base: str, username: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label(LOGIN_LABEL).fill(username)
+    page.get_by_label(PASSWORD_LABEL).fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page).to_have_url(f"{base}/courses")
+
+
+def answer_by_tapping_labels(page: Page, answers: dict[str, list[str]]) -> None:
+    """Check the inputs with the given option indexes by clicking their labels."""
+    for name, values in answers.items():
+        for value in values:
+            choice = page.locator(f'input[name="{name}"][value="{value}"]')
+            page.locator("label.option").filter(has=choice).click()
+            expect(choice).to_be_checked()
+    chosen = page.locator("form.quiz input:checked")
+    expect(chosen).to_have_count(sum(len(values) for values in answers.values()))
+
+
+def take_quiz(phone: Phone, module_title: str, answers: dict[str, list[str]]) -> None:
+    """From the course page: open the module, start its quiz, answer, submit."""
+    page = phone.page
+    page.get_by_role("link", name=module_title, exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(module_title)
+    phone.assert_no_horizontal_scroll()
+    page.get_by_role("button", name="Làm bài kiểm tra").click()
+    expect(page).to_have_url(re.compile(r"/attempts/[^/]+$"))
+    expect(page.locator("fieldset.question")).to_have_count(len(answers))
+    phone.assert_no_horizontal_scroll()
+    answer_by_tapping_labels(page, answers)
+    page.get_by_role("button", name="Nộp bài").click()
+    expect(page.locator("p.score")).to_contain_text("Điểm của bạn: 100%")
+    expect(page.locator("p.score")).to_contain_text("Bạn đã đạt.")
+    phone.assert_no_horizontal_scroll()
+
+
+def pdf_text(path: Path) -> str:
+    if shutil.which("pdftotext") is None:
+        pytest.fail("pdftotext is missing: apt-get install -y poppler-utils")
+    done = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"],
+        capture_output=True, text=True, timeout=60, check=True,
+    )
+    return unicodedata.normalize("NFC", " ".join(done.stdout.split()))
+
+
+def test_learner_journey_on_a_phone(live_server, phone, make_user, tmp_path):
+    base, page = live_server, phone.page
+    make_user(username="nhung", full_name=FULL_NAME)
+    first_quiz, last_quiz = answers_for("gioi-thieu"), answers_for("an-toan")
+    db.session.commit()  # the server thread must see the user; the test holds no transaction
+
+    log_in(page, base, "nhung")
+
+    page.get_by_role("link", name=COURSE_TITLE).click()
+    expect(page).to_have_url(f"{base}/courses/khoa-mau")
+    page.get_by_role("button", name="Tham gia khóa học").click()
+    expect(page.locator("progress")).to_have_attribute("value", "0")
+
+    take_quiz(phone, "Giới thiệu chuyển đổi số", first_quiz)
+    page.locator("p.crumbs a").click()  # back to the course
+    expect(page.locator("progress")).to_have_attribute("value", "1")
+
+    page.get_by_role("link", name="Đọc thêm về chính quyền số", exact=True).click()
+    phone.assert_no_horizontal_scroll()
+    page.get_by_role("button", name="Xác nhận đã đọc xong bài học").click()
+    expect(page).to_have_url(f"{base}/courses/khoa-mau")
+    expect(page.locator("progress")).to_have_attribute("value", "2")
+
+    take_quiz(phone, "An toàn thông tin", last_quiz)
+    expect(page.get_by_role("status").first).to_contain_text(
+        "Chúc mừng! Bạn đã hoàn thành khóa học và giấy chứng nhận đã sẵn sàng."
+    )
+    certificate_link = page.get_by_role("link", name="Tải giấy chứng nhận (PDF)")
+    expect(certificate_link).to_be_visible()
+    href = certificate_link.get_attribute("href")
+    match = re.fullmatch(r"/certificates/([^/]+)\.pdf", href or "")
+    assert match, href
+    code = match.group(1)
+
+    with page.expect_download() as download_info:
+        certificate_link.click()
+    download = download_info.value
+    assert download.failure() is None
+    filename = re.fullmatch(r"chung-nhan-([A-Z0-9-]+)\.pdf", download.suggested_filename)
+    assert filename, download.suggested_filename
+    assert filename.group(1).replace("-", "") == code.replace("-", "")
+    pdf = tmp_path / "certificate.pdf"
+    download.save_as(pdf)
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    text = pdf_text(pdf)
+    assert FULL_NAME in text
+    assert COURSE_TITLE in text
+
+    page.get_by_role("button", name="Đăng xuất").click()
+    expect(page).to_have_url(f"{base}/login")
+    page.goto(f"{base}/verify/{code}")
+    expect(page.get_by_role("button", name="Đăng xuất")).to_have_count(0)  # anonymous
+    expect(page.locator(".status-valid")).to_contain_text("Hợp lệ")
+    expect(page.locator("dl.facts")).to_contain_text(FULL_NAME)
+    expect(page.locator("dl.facts")).to_contain_text(COURSE_TITLE)
+    phone.assert_no_horizontal_scroll()
+
+    phone.assert_clean()
+
+
+def test_keyboard_only_login(live_server, phone, make_user):
+    base, page = live_server, phone.page
+    make_user(username="lan")
+    db.session.commit()
+    page.goto(f"{base}/login")
+
+    # Every visible input of the login form has a <label for> that names it.
+    inputs = page.locator("main form input:not([type=hidden])")
+    expect(inputs).to_have_count(2)
+    for index in range(inputs.count()):
+        assert inputs.nth(index).evaluate("el => el.labels.length") == 1
+    expect(page.locator('input[name="login"]')).to_have_accessible_name(LOGIN_LABEL)
+    expect(page.locator('input[name="password"]')).to_have_accessible_name(PASSWORD_LABEL)
+
+    def focused() -> str:
+        return page.evaluate("document.activeElement ? document.activeElement.name || '' : ''")
+
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if focused() == "login":
+            break
+    else:
+        pytest.fail("Tab never reaches the login field")
+    page.keyboard.type("lan")
+    page.keyboard.press("Tab")
+    assert focused() == "password"
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{base}/courses")
+    expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
+
+    phone.assert_clean()
