@@ -25,7 +25,8 @@ def test_upgrade_downgrade_upgrade_keeps_schema_equal_to_models(tmp_path):
         reset_database()
         upgrade()
         db.session.execute(sa.text(
-            "INSERT INTO unit (code, name, level, created_at) VALUES ('T1', 'Tỉnh A', 'province', '2025-01-01')"
+            "INSERT INTO unit (code, name, level, created_at)"
+            " VALUES ('T1', 'Tỉnh A', 'province', '2025-01-01')"
         ))
         db.session.commit()
         downgrade(revision="base")

@@ -35,7 +35,7 @@ def vietnamese_sort_key(full_name: str) -> str:
         ch for ch in unicodedata.normalize("NFD", ordered.replace("đ", "d").replace("Đ", "D"))
         if not unicodedata.combining(ch)
     )
-    return f"{stripped.casefold()}\x00{ordered.casefold()}"
+    return f"{stripped.casefold()}|{ordered.casefold()}"
 
 
 def normalize_phone(text: str) -> str | None:

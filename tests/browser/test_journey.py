@@ -60,7 +60,9 @@ def live_server(app):
 @pytest.fixture(scope="module")
 def chromium():
     if not Path(CHROMIUM).is_file():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (never `playwright install`)")
+        pytest.fail(
+            f"{CHROMIUM} is missing: apt-get install -y chromium (never `playwright install`)"
+        )
     playwright = sync_playwright().start()
     try:
         browser = playwright.chromium.launch(
@@ -85,9 +87,7 @@ class Phone:
         assert self.console_errors == [], "errors in the browser console"
 
     def assert_no_horizontal_scroll(self) -> None:
-        widths = self.page.evaluate(
-            "[window.innerWidth, document.documentElement.scrollWidth]"
-        )
+        widths = self.page.evaluate("[window.innerWidth, document.documentElement.scrollWidth]")
         assert widths[0] == PHONE_WIDTH, widths
         assert widths[1] <= PHONE_WIDTH, f"{self.page.url} scrolls sideways: {widths[1]}px wide"
 
@@ -170,7 +170,10 @@ def pdf_text(path: Path) -> str:
         pytest.fail("pdftotext is missing: apt-get install -y poppler-utils")
     done = subprocess.run(
         ["pdftotext", "-enc", "UTF-8", str(path), "-"],
-        capture_output=True, text=True, timeout=60, check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
     return unicodedata.normalize("NFC", " ".join(done.stdout.split()))
 
