@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: run install install-dev system-deps translations db test test-postgres lint clean
+.PHONY: run install install-dev system-deps translations translations-update db test test-postgres lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,3 +50,8 @@ lint: install-dev
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+## After changing user-facing text: refresh the catalogues, translate the new entries, then `make translations`.
+translations-update: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o /tmp/hocso-messages.pot .
+	$(BIN)/pybabel update -i /tmp/hocso-messages.pot -d app/translations --no-fuzzy-matching

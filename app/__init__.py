@@ -40,11 +40,12 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app import health
     from app.accounts.views import bp as accounts_bp
+    from app.admin.views import bp as admin_bp
     from app.certificates.views import bp as certificates_bp
     from app.content.views import bp as content_bp
     from app.quizzes.views import bp as quizzes_bp
 
-    for blueprint in (accounts_bp, content_bp, quizzes_bp, certificates_bp, health.bp):
+    for blueprint in (accounts_bp, content_bp, quizzes_bp, certificates_bp, admin_bp, health.bp):
         app.register_blueprint(blueprint)
 
 
@@ -53,8 +54,9 @@ def register_cross_cutting(app: Flask) -> None:
 
     from app import errors
     from app.content.rendering import sanitize_html
-    from app.security import access, headers
+    from app.security import access, headers, input_hygiene
 
+    input_hygiene.init_app(app)
     access.init_app(app)
     headers.init_app(app)
     errors.init_app(app)
@@ -65,8 +67,9 @@ def register_cross_cutting(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from app.accounts.cli import users_cli
+    from app.certificates.cli import certificates_cli
     from app.content.cli import courses_cli
     from app.demo import demo_cli
 
-    for group in (users_cli, courses_cli, demo_cli):
+    for group in (users_cli, courses_cli, certificates_cli, demo_cli):
         app.cli.add_command(group)

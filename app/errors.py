@@ -1,10 +1,11 @@
 """Error pages in the user's language; never a bare stack trace."""
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
+from app.audit import services as audit
 from app.extensions import db
 
 MESSAGES = {
@@ -26,9 +27,20 @@ def _render(status: int):
     return render_template("error.html", title=title, message=message, status=status), status
 
 
+def _audited(status: int, event: str):
+    def handle(error):
+        db.session.rollback()
+        audit.record_now(event, "denied", target=request.path[:200], endpoint=request.endpoint)
+        return _render(status)
+
+    return handle
+
+
 def init_app(app: Flask) -> None:
     for status in MESSAGES:
         app.register_error_handler(status, lambda error, status=status: _render(status))
+    app.register_error_handler(403, _audited(403, "access.denied"))
+    app.register_error_handler(429, _audited(429, "rate_limited"))
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error):

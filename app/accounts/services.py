@@ -2,6 +2,8 @@
 
 import re
 import unicodedata
+from functools import cache
+from pathlib import Path
 
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -14,6 +16,13 @@ USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 PHONE_PATTERN = re.compile(r"^0\d{9,10}$")
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 256
+MAX_NAME_LENGTH = 120
+MAX_STACKED_MARKS = 3  # Vietnamese needs two (a vowel mark and a tone) at most
+# Zero-width and bidirectional control characters: invisible, and able to disguise a name.
+INVISIBLE_CHARACTERS = set("\u200b\u200c\u200d\u2060\ufeff\u00ad") | {
+    chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)
+}
+COMMON_PASSWORDS_FILE = Path(__file__).parent / "data" / "common_passwords.txt"
 # Checked against a real hash so that an unknown username takes as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-0")
 
@@ -22,9 +31,32 @@ class AccountError(ValueError):
     """A user could not be created or changed; the message says why."""
 
 
+class WrongPasswordError(AccountError):
+    """The current password given to confirm a change is wrong."""
+
+
 def normalize_name(full_name: str) -> str:
     """Full names are stored in NFC with single spaces."""
     return " ".join(unicodedata.normalize("NFC", full_name).split())
+
+
+def check_full_name(name: str) -> None:
+    """Refuse names that cannot be printed honestly on a certificate."""
+    if not name or len(name) > MAX_NAME_LENGTH:
+        raise AccountError(f"full name must be 1-{MAX_NAME_LENGTH} characters")
+    if any(ch in INVISIBLE_CHARACTERS or unicodedata.category(ch) == "Cc" for ch in name):
+        raise AccountError("full name contains invisible or control characters")
+    stacked = 0
+    for ch in unicodedata.normalize("NFD", name):
+        stacked = stacked + 1 if unicodedata.combining(ch) else 0
+        if stacked > MAX_STACKED_MARKS:
+            raise AccountError("full name has too many accent marks on one letter")
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().casefold() for line in lines if line and not line.startswith("#"))
 
 
 def vietnamese_sort_key(full_name: str) -> str:
@@ -67,8 +99,7 @@ def create_user(
     if role not in set(Role):
         raise AccountError(f"unknown role {role!r}")
     name = normalize_name(full_name)
-    if not name or len(name) > 120:
-        raise AccountError("full name must be 1-120 characters")
+    check_full_name(name)
     check_password_rules(password)
     if db.session.scalar(sa.select(User.id).where(User.username == username)):
         raise AccountError(f"username {username!r} is taken")
@@ -91,6 +122,8 @@ def check_password_rules(password: str) -> None:
         raise AccountError(
             f"password must be {MIN_PASSWORD_LENGTH}-{MAX_PASSWORD_LENGTH} characters"
         )
+    if password.casefold() in common_passwords():
+        raise AccountError("this password is among the most common ones; choose another")
 
 
 def find_by_login(login: str) -> User | None:
@@ -123,7 +156,7 @@ def end_sessions(user: User) -> None:
 
 def change_password(user: User, current: str, new: str) -> None:
     if not check_password_hash(user.password_hash, current):
-        raise AccountError("current password is wrong")
+        raise WrongPasswordError("current password is wrong")
     check_password_rules(new)
     user.password_hash = hash_password(new)
     end_sessions(user)
@@ -142,6 +175,6 @@ def load_user_from_session(session_id: str) -> User | None:
     if not user_id.isdigit() or not version.isdigit():
         return None
     user = db.session.get(User, int(user_id))
-    if user is None or user.session_version != int(version):
+    if user is None or user.session_version != int(version) or not user.is_active:
         return None
     return user

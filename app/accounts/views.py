@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app.accounts import services
+from app.audit import services as audit
 from app.accounts.forms import ChangePasswordForm, LoginForm
 from app.extensions import db, limiter
 from app.security.access import authenticated, public
@@ -52,10 +53,12 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.login.data, form.password.data)
         if user is None:
+            audit.record_now("login", "failure", actor_name=form.login.data.strip().lower())
             form.password.errors.append(_("Wrong username, phone number or password."))
         else:
             session.clear()  # nothing planted before login survives it
             login_user(user)
+            audit.record("login", "success")
             db.session.commit()
             next_url = safe_next_url(request.args.get("next"))
             return redirect(next_url or url_for("content.my_courses"))
@@ -66,6 +69,7 @@ def login():
 @authenticated
 def logout():
     services.end_sessions(current_user)
+    audit.record("logout")
     db.session.commit()
     logout_user()
     session.clear()
@@ -81,9 +85,15 @@ def change_password():
         user = current_user._get_current_object()
         try:
             services.change_password(user, form.current_password.data, form.new_password.data)
-        except services.AccountError:
+        except services.WrongPasswordError:
+            audit.record_now("password.changed", "failure", target=user.username)
             form.current_password.errors.append(_("The current password is wrong."))
+        except services.AccountError:
+            form.new_password.errors.append(
+                _("This password is too common and easy to guess. Choose another one.")
+            )
         else:
+            audit.record("password.changed", target=user.username)
             db.session.commit()
             login_user(user)  # this device stays logged in with the new session version
             flash(_("Your password has been changed. Other devices have been logged out."), "success")

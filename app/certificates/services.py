@@ -10,8 +10,10 @@ from flask import current_app
 from app.accounts.models import User
 from app.certificates.certificate_document import CertificateFacts, render_certificate_pdf
 from app.certificates.codes import display_code, generate_code, normalize_code
-from app.certificates.models import Certificate
+from app.audit import services as audit
+from app.certificates.models import Certificate, CertificateStatus
 from app.content.models import Course
+from app.database import utcnow
 from app.extensions import db
 from app.progress.models import CourseCompletion
 
@@ -64,6 +66,8 @@ def issue_certificate(user: User, course: Course, completion: CourseCompletion) 
     )
     db.session.add(certificate)
     db.session.flush()
+    audit.record("certificate.issued", target=certificate.code, learner=user.username,
+                 course=course.slug)
     return certificate
 
 
@@ -99,6 +103,39 @@ def certificate_for(user: User, course: Course) -> Certificate | None:
         sa.select(Certificate).where(
             Certificate.user_id == user.id,
             Certificate.course_id == course.id,
-            Certificate.status == "valid",
+            Certificate.status == CertificateStatus.VALID,
         )
     )
+
+
+class CertificateStateError(ValueError):
+    """The certificate is not valid any more, so it cannot be revoked or reissued."""
+
+
+def revoke_certificate(certificate: Certificate, reason: str) -> Certificate:
+    """Mark a certificate revoked; the record and its PDF stay for the verify page."""
+    reason = " ".join(reason.split())[:500]
+    if not reason:
+        raise CertificateStateError("a revocation needs a reason")
+    if not certificate.is_valid:
+        raise CertificateStateError(f"certificate is already {certificate.status}")
+    certificate.status = CertificateStatus.REVOKED
+    certificate.revoked_at = utcnow()
+    certificate.revoke_reason = reason
+    audit.record("certificate.revoked", target=certificate.code, reason=reason)
+    db.session.flush()
+    return certificate
+
+
+def reissue_certificate(certificate: Certificate) -> Certificate:
+    """Issue a new certificate from the learner's current name and unit; the old one is superseded."""
+    if not certificate.is_valid:
+        raise CertificateStateError(f"certificate is already {certificate.status}")
+    completion = db.session.get(CourseCompletion, certificate.completion_id)
+    certificate.status = CertificateStatus.SUPERSEDED
+    db.session.flush()
+    replacement = issue_certificate(certificate.user, certificate.course, completion)
+    certificate.superseded_by_id = replacement.id
+    audit.record("certificate.reissued", target=certificate.code, replacement=replacement.code)
+    db.session.flush()
+    return replacement

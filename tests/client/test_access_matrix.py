@@ -26,6 +26,7 @@ EXPECTED_POLICIES = {
     "certificates.download": "authenticated",
     "certificates.verify_form": "public",
     "certificates.verify": "public",
+    "admin.audit_log": "roles:admin",
 }
 
 SAMPLE_ARGS = {"slug": "khoa-mau", "module_slug": "gioi-thieu", "token": "t" * 22,
