@@ -5,8 +5,8 @@ needed=()
 command -v chromium >/dev/null || needed+=(chromium)
 command -v pdftotext >/dev/null || needed+=(poppler-utils)
 command -v zbarimg >/dev/null || needed+=(zbar-tools)
-fc-list 2>/dev/null | grep -qi dejavu || needed+=(fontconfig fonts-dejavu-core)
-ldconfig -p | grep -q libpangoft2 || needed+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
+fc-list : family 2>/dev/null | grep -i dejavu >/dev/null || needed+=(fontconfig fonts-dejavu-core)
+ldconfig -p | grep libpangoft2 >/dev/null || needed+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
 if ((${#needed[@]} == 0)); then exit 0; fi
 if [[ $(id -u) -ne 0 ]]; then
   echo "Missing system packages: ${needed[*]} (run: sudo apt-get install -y ${needed[*]})" >&2

@@ -113,3 +113,47 @@ def test_language_switch(client):
     assert "Log in" in client.get("/login").get_data(as_text=True)
     client.post("/language", data={"language": "vi", "next": "/login"})
     assert "Đăng nhập" in client.get("/login").get_data(as_text=True)
+
+
+def test_deactivation_and_role_change_take_effect_on_the_next_request(client, auth, make_user):
+    user = make_user(role="admin", username="quantri")
+    auth.login("quantri")
+    assert client.get("/admin/audit").status_code == 200
+    user.role = "learner"
+    db.session.commit()
+    assert client.get("/admin/audit").status_code == 403
+    user.is_active_account = False
+    db.session.commit()
+    assert client.get("/courses").status_code == 302
+
+
+def test_common_password_is_refused_on_change(client, auth, make_user):
+    make_user(username="lan")
+    auth.login("lan")
+    response = client.post("/account/password", data={
+        "current_password": PASSWORD, "new_password": "matkhau123", "confirm_password": "matkhau123"})
+    assert response.status_code == 200 and "field has-error" in response.get_data(as_text=True)
+
+
+def test_long_passwords_work_untruncated(client, make_user):
+    long_password = "Một câu mật khẩu rất dài của cán bộ xã " * 3
+    make_user(username="lan")
+    from app.accounts.services import hash_password
+
+    user = db.session.scalar(sa.select(User).filter_by(username="lan"))
+    user.password_hash = hash_password(long_password)
+    db.session.commit()
+    assert client.post("/login", data={"login": "lan", "password": long_password[:-1]}).status_code == 200
+    assert client.post("/login", data={"login": "lan", "password": long_password}).status_code == 302
+
+
+def test_production_config_refuses_the_default_secret():
+    import pytest
+
+    from config import DEV_SECRET_KEY, ProductionConfig
+
+    class Unsafe(ProductionConfig):
+        SECRET_KEY = DEV_SECRET_KEY
+
+    with pytest.raises(RuntimeError):
+        Unsafe.check()
