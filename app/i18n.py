@@ -1,9 +1,10 @@
 """Language and time zone: Vietnamese first, English available."""
 
 from flask import Flask, current_app, request, session
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_date, format_decimal, get_locale
 from flask_login import current_user
 
+from app.certificates.certificate_document import format_vietnamese_date
 from app.extensions import babel
 
 
@@ -19,6 +20,14 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def certificate_date(day) -> str:
+    """The date as printed on the certificate in Vietnamese; Babel's long form in English."""
+    if str(get_locale()) == "vi":
+        return format_vietnamese_date(day)
+    return format_date(day, "long")
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals.update(format_decimal=format_decimal, get_locale=get_locale)
+    app.jinja_env.filters["certificate_date"] = certificate_date

@@ -14,7 +14,7 @@ class Course(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
     title: Mapped[str] = mapped_column(sa.String(200))
-    description: Mapped[str] = mapped_column(sa.Text, default="")
+    description: Mapped[str] = mapped_column(sa.Text, default="")  # sanitised HTML
     language: Mapped[str] = mapped_column(sa.String(8), default="vi")
     pass_mark: Mapped[int] = mapped_column(default=70)
     folder: Mapped[str] = mapped_column(sa.String(300))

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from app.content.course_format import CourseSpec, ModuleSpec, Problem
 from app.content.models import Course, Module, QuizVersion
 from app.content.parsing import parse_courses
+from app.content.rendering import render_markdown
 from app.database import utcnow
 from app.extensions import db
 
@@ -53,7 +54,9 @@ def _sync_course(spec: CourseSpec, report: SyncReport) -> None:
     if course is None:
         course = Course(slug=spec.id)
         db.session.add(course)
-    course.title, course.description = spec.title, spec.description
+    files_url = f"/courses/{spec.id}/files"
+    course.title = spec.title
+    course.description = render_markdown(spec.description, files_url)[0]
     course.language, course.pass_mark, course.folder = spec.language, spec.pass_mark, spec.folder
     course.content_hash, course.is_archived, course.synced_at = spec.content_hash, False, utcnow()
     db.session.flush()

@@ -130,3 +130,13 @@ def test_qr_url_comes_from_configuration_not_the_host_header(app, make_user):
 
 def pdf_text(pdf: bytes) -> str:
     return subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+
+
+def test_verify_page_prints_the_date_as_the_certificate_does(client, auth, make_user):
+    from app.certificates.certificate_document import format_vietnamese_date
+
+    certified_learner(client, auth, make_user)
+    cert = only_certificate()
+    page = client.get(f"/verify/{cert.display_code}", headers={"Accept-Language": "vi"})
+    assert format_vietnamese_date(cert.completed_on) in page.get_data(as_text=True)
+    assert format_vietnamese_date(cert.completed_on) in pdf_text(cert.pdf)
