@@ -38,13 +38,14 @@ db: install
 run: db
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
-test: install-dev
+## The whole suite: static checks, then every test (unit, client, PDF, browser, security, durability).
+test: install-dev lint
 	$(BIN)/pytest
 
 test-postgres: install-dev
 	DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test $(BIN)/pytest
 
-lint: install-dev
+lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/bandit -q -r app -ll
 

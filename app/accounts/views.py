@@ -14,8 +14,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app.accounts import services
-from app.audit import services as audit
 from app.accounts.forms import ChangePasswordForm, LoginForm
+from app.audit import services as audit
 from app.extensions import db, limiter
 from app.security.access import authenticated, public
 

@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.accounts.models import User
+from app.audit import services as audit
 from app.certificates.certificate_document import CertificateFacts, render_certificate_pdf
 from app.certificates.codes import display_code, generate_code, normalize_code
-from app.audit import services as audit
 from app.certificates.models import Certificate, CertificateStatus
 from app.content.models import Course
 from app.database import utcnow
