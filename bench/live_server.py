@@ -1,0 +1,150 @@
+"""A real gunicorn server for Hocso in its own process group, which can be killed and restarted.
+
+The server runs in a new session, so `kill()` sends SIGKILL to the master, its workers and any
+PDF-rendering child at once, as a power cut or the OOM killer would. The master also gets
+SIGKILL if the thread that started it dies, so a crashed test run leaves no server behind.
+"""
+
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+REPO_DIR = Path(__file__).resolve().parent.parent
+_PR_SET_PDEATHSIG = 1
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _die_with_parent() -> None:  # runs in the child between fork and exec
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def server_environment(database_url: str, courses_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment of a production-like server: its own secret, database and courses."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("HOCSO_", "FLASK_"))}
+    env.update(
+        HOCSO_ENV="production",
+        SECRET_KEY=os.urandom(32).hex(),
+        DATABASE_URL=database_url,
+        COURSES_DIR=str(courses_dir),
+        PYTHONUNBUFFERED="1",
+    )
+    env.pop("REDIS_URL", None)  # rate limits in worker memory: the load comes from one address
+    env.update(extra)
+    return env
+
+
+class LiveServer:
+    """`gunicorn wsgi:app` on 127.0.0.1, started, killed with SIGKILL and restarted on demand.
+
+    Start and kill it from one long-lived thread (the master dies with the thread that forked it).
+    """
+
+    def __init__(self, env: dict[str, str], log_path: Path, workers: int = 2, threads: int = 1,
+                 port: int | None = None) -> None:
+        self.env = env
+        self.log_path = log_path
+        self.workers = workers
+        self.threads = threads
+        self.port = port or free_port()
+        self.process: subprocess.Popen | None = None
+        self.starts = 0
+        self.kills = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def command(self) -> list[str]:
+        return [
+            sys.executable, "-m", "gunicorn", "wsgi:app",
+            "--bind", f"127.0.0.1:{self.port}",
+            "--workers", str(self.workers), "--threads", str(self.threads),
+            "--preload",  # import the app once in the master: restarts take one import, not three
+            "--timeout", "60", "--graceful-timeout", "5", "--backlog", "2048",
+            "--error-logfile", "-", "--log-level", "warning",
+        ]
+
+    def start(self, ready_timeout: float = 60.0) -> None:
+        """Start the server and wait until /health answers."""
+        assert self.process is None, "server already running"
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
+                self.command(), cwd=REPO_DIR, env=self.env, stdin=subprocess.DEVNULL,
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                preexec_fn=_die_with_parent,  # noqa: PLW1509 - no threads run between fork and exec
+            )
+        self.starts += 1
+        self._wait_ready(ready_timeout)
+
+    def _wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                self.process = None
+                raise RuntimeError(f"server exited at start-up:\n{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(f"{self.base_url}/health", timeout=2) as response:  # noqa: S310
+                    if response.status == 200:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"server not ready after {timeout:.0f} s:\n{self.log_tail()}")
+
+    def kill(self) -> None:
+        """SIGKILL to the whole process group: master, workers and children, no clean-up."""
+        if self.process is None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.wait()
+        self.process = None
+        self.kills += 1
+
+    def stop(self) -> None:
+        """Stop gracefully (SIGTERM), then make sure nothing of the group is left."""
+        if self.process is None:
+            return
+        pgid = self.process.pid
+        try:
+            os.killpg(pgid, signal.SIGTERM)
+            self.process.wait(timeout=15)
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
+            pass
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.wait()
+        self.process = None
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def __enter__(self) -> "LiveServer":
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
