@@ -140,3 +140,28 @@ def csrf_token_from(html: str) -> str:
 
 def row_count(model) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+class Figures:
+    """One-line figures the security-bar tests report; printed at the end of the run."""
+
+    def __init__(self):
+        self.lines: list[str] = []
+
+    def add(self, line: str) -> None:
+        self.lines.append(line)
+
+
+_FIGURES = Figures()
+
+
+@pytest.fixture(scope="session")
+def figures() -> Figures:
+    return _FIGURES
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _FIGURES.lines:
+        terminalreporter.section("Security bar figures")
+        for line in _FIGURES.lines:
+            terminalreporter.write_line(line)
