@@ -24,19 +24,23 @@ class Ledger:
     acks: list[Acknowledgement] = field(default_factory=list)
     submit_seconds: list[float] = field(default_factory=list)
     events: Counter = field(default_factory=Counter)  # unavailable, 5xx, retries, errors ...
-    errors: list[str] = field(default_factory=list)
+    examples: dict[str, list[str]] = field(default_factory=dict)  # a few details per event
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def count(self, event: str, detail: str = "") -> None:
         with self.lock:
             self.events[event] += 1
-            if detail and len(self.errors) < 20:
-                self.errors.append(detail)
+            kept = self.examples.setdefault(event, [])
+            if detail and len(kept) < 3:
+                kept.append(detail)
 
     def acknowledge(self, ack: Acknowledgement, seconds: float) -> None:
         with self.lock:
             self.acks.append(ack)
             self.submit_seconds.append(seconds)
+
+    def describe_problems(self) -> str:
+        return "\n".join(f"{event}: {details}" for event, details in self.examples.items())
 
     @property
     def submissions(self) -> int:

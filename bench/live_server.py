@@ -142,6 +142,15 @@ class LiveServer:
         except OSError:
             return ""
 
+    def error_summary(self, limit: int = 8) -> str:
+        """The distinct exception and SQL lines in the server log, most frequent first."""
+        counts: dict[str, int] = {}
+        for line in self.log_tail(100_000).splitlines():
+            if line.startswith(("sqlalchemy.exc.", "[SQL:", "psycopg.", "sqlite3.")) or "Error:" in line[:60]:
+                counts[line[:300]] = counts.get(line[:300], 0) + 1
+        ranked = sorted(counts.items(), key=lambda item: -item[1])[:limit]
+        return "\n".join(f"{count:5d} × {line}" for line, count in ranked)
+
     def __enter__(self) -> "LiveServer":
         self.start()
         return self

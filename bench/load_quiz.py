@@ -79,6 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
     parser.add_argument("--time-limit", type=float, default=150.0, help="seconds before giving up")
+    parser.add_argument("--database-url", default="",
+                        help="an EMPTY scratch database (tables are created, then dropped); "
+                             "default: a new SQLite file")
     args = parser.parse_args(argv)
 
     from app.content.services import sync_courses
@@ -88,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         courses_dir = workdir / "courses"
         shutil.copytree(FIXTURE_COURSES, courses_dir)
-        database_url = f"sqlite:///{workdir / 'load.sqlite3'}"
+        database_url = args.database_url or f"sqlite:///{workdir / 'load.sqlite3'}"
         app = _app_for(database_url, courses_dir)
         with app.app_context():
             db.create_all()
@@ -102,11 +105,15 @@ def main(argv: list[str] | None = None) -> int:
             run = run_load(server.base_url, usernames, sheets, args.quizzes, args.time_limit)
         with app.app_context():
             audit = audit_attempts(run.ledger.acks)
+            database = db.engine.dialect.name
+            if args.database_url:
+                db.drop_all()
             db.engine.dispose()
-        print(run.figure(audit, "sqlite"))
-        if run.ledger.errors:
-            print("first errors:", *run.ledger.errors[:5], sep="\n  ", file=sys.stderr)
+        print(run.figure(audit, database))
         ok = audit.clean and run.ledger.submissions == run.expected and not run.ledger.events["5xx"]
+        if not ok:
+            print("client problems:", run.ledger.describe_problems(), sep="\n", file=sys.stderr)
+            print("server errors:", server.error_summary(), sep="\n", file=sys.stderr)
         return 0 if ok else 1
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

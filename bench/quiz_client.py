@@ -83,6 +83,7 @@ class QuizClient:
 
     def log_in(self, username: str, password: str) -> None:
         """Open the login page, log in, and pick up the CSRF token of the new session."""
+        self.cookies.clear()  # a retried login starts over, as after closing the browser
         self.request("GET", "/login")
         response = self.request("POST", "/login", {"login": username, "password": password})
         if response.status != 302:

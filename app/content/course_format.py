@@ -1,7 +1,10 @@
 """The course format's data: what a course folder means once parsed. Pure: no Flask, no database."""
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
+
+QUESTION_KINDS = ("single", "multiple", "truefalse", "short", "numeric")
+GRADING_METHODS = ("highest", "last")
 
 
 @dataclass(frozen=True)
@@ -22,17 +25,25 @@ class Option:
     text: str  # Markdown source of the option (inline)
     correct: bool
     html: str = ""  # sanitised inline HTML
+    feedback: str = ""  # Markdown shown after submission when this option was chosen
+    feedback_html: str = ""
 
 
 @dataclass
 class Question:
     id: str
-    kind: str  # "single", "multiple" or "truefalse"
+    kind: str  # one of QUESTION_KINDS
     text: str  # Markdown source of the prompt
-    options: list[Option]
+    options: list[Option] = field(default_factory=list)  # choice kinds only
     explanation: str = ""
     html: str = ""  # sanitised HTML of the prompt
     explanation_html: str = ""
+    hint: str = ""  # Markdown shown with the question before submission
+    hint_html: str = ""
+    accepted_answers: list[str] = field(default_factory=list)  # "short": any of these matches
+    any_tone: bool = False  # "short": match ignoring Vietnamese tone and vowel marks
+    numeric_value: float | None = None  # "numeric"
+    numeric_tolerance: float = 0.0  # "numeric": |answer - value| <= tolerance
     line: int = 0
 
     @property
@@ -44,38 +55,31 @@ class Question:
 class Quiz:
     questions: list[Question]
     pass_mark: int | None = None  # None: the course's pass mark applies
+    draw: int | None = None  # draw this many questions per attempt; None: all of them
+    max_attempts: int | None = None  # None: unlimited
+    grading: str = "highest"  # which attempt counts: "highest" or "last"
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "pass_mark": self.pass_mark,
-            "questions": [
-                {
-                    "id": q.id,
-                    "kind": q.kind,
-                    "html": q.html,
-                    "explanation_html": q.explanation_html,
-                    "options": [{"html": o.html, "correct": o.correct} for o in q.options],
-                }
-                for q in self.questions
-            ],
-        }
+        """Plain data for the database (QuizVersion.definition); holds the answer key."""
+        data = asdict(self)
+        for question in data["questions"]:
+            # Sources are not needed once rendered; keeping them would only bloat each version.
+            for key in ("text", "explanation", "hint", "line"):
+                question.pop(key)
+            for option in question["options"]:
+                option.pop("text")
+                option.pop("feedback")
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Quiz":
-        return cls(
-            pass_mark=data.get("pass_mark"),
-            questions=[
-                Question(
-                    id=q["id"],
-                    kind=q["kind"],
-                    text="",
-                    html=q["html"],
-                    explanation_html=q["explanation_html"],
-                    options=[Option(text="", html=o["html"], correct=o["correct"]) for o in q["options"]],
-                )
-                for q in data["questions"]
-            ],
-        )
+        questions = []
+        for q in data["questions"]:
+            options = [Option(text="", feedback="", **o) for o in q.get("options", [])]
+            fields = {k: v for k, v in q.items() if k != "options"}
+            questions.append(Question(text="", options=options, **fields))
+        meta = {k: data.get(k) for k in ("pass_mark", "draw", "max_attempts")}
+        return cls(questions=questions, grading=data.get("grading") or "highest", **meta)
 
 
 @dataclass
@@ -91,6 +95,20 @@ class ModuleSpec:
     toc_html: str = ""
     quiz: Quiz | None = None
     content_hash: str = ""
+    # A final exam draws its questions from these modules' quizzes (ids namespaced "module/question").
+    draw_from: list[str] = field(default_factory=list)
+    translations: dict[str, "ModuleTranslation"] = field(default_factory=dict)
+
+
+@dataclass
+class ModuleTranslation:
+    """The same module in another language: same ids, same answer key, other words."""
+
+    language: str
+    title: str
+    html: str
+    toc_html: str
+    quiz: Quiz | None = None
 
 
 @dataclass
@@ -103,3 +121,5 @@ class CourseSpec:
     folder: str  # folder name under the courses directory
     modules: list[ModuleSpec] = field(default_factory=list)
     content_hash: str = ""
+    # language -> {"title": ..., "description": ...}
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)

@@ -20,6 +20,8 @@ class Course(db.Model):
     folder: Mapped[str] = mapped_column(sa.String(300))
     content_hash: Mapped[str] = mapped_column(sa.String(64))
     is_archived: Mapped[bool] = mapped_column(default=False)
+    # language -> {"title": ..., "description": sanitised HTML}
+    translations: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict, server_default="{}")
     synced_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
     modules: Mapped[list["Module"]] = relationship(
@@ -29,6 +31,12 @@ class Course(db.Model):
     @property
     def active_modules(self) -> list["Module"]:
         return [m for m in self.modules if not m.is_archived]
+
+    def title_in(self, language: str) -> str:
+        return self.translations.get(language, {}).get("title", self.title)
+
+    def description_in(self, language: str) -> str:
+        return self.translations.get(language, {}).get("description", self.description)
 
 
 class Module(db.Model):
@@ -45,6 +53,8 @@ class Module(db.Model):
     toc_html: Mapped[str] = mapped_column(sa.Text, default="")
     content_hash: Mapped[str] = mapped_column(sa.String(64))
     is_archived: Mapped[bool] = mapped_column(default=False)
+    # language -> {"title": ..., "html": ..., "toc_html": ...}
+    translations: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict, server_default="{}")
     quiz_version_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("quiz_version.id", use_alter=True), index=True
     )
@@ -55,6 +65,14 @@ class Module(db.Model):
     @property
     def has_quiz(self) -> bool:
         return self.quiz_version_id is not None
+
+    def title_in(self, language: str) -> str:
+        return self.translations.get(language, {}).get("title", self.title)
+
+    def html_in(self, language: str) -> tuple[str, str]:
+        """Body and table of contents in this language, or in the course's own."""
+        words = self.translations.get(language)
+        return (words["html"], words["toc_html"]) if words else (self.html, self.toc_html)
 
 
 class QuizVersion(db.Model):

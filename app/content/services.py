@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from app.content.course_format import CourseSpec, ModuleSpec, Problem
 from app.content.models import Course, Module, QuizVersion
 from app.content.parsing import parse_courses
+from app.content.quiz_definitions import quiz_definition
 from app.content.rendering import render_markdown
 from app.database import utcnow
 from app.extensions import db
@@ -57,6 +58,11 @@ def _sync_course(spec: CourseSpec, report: SyncReport) -> None:
     files_url = f"/courses/{spec.id}/files"
     course.title = spec.title
     course.description = render_markdown(spec.description, files_url)[0]
+    course.translations = {
+        language: {"title": words["title"],
+                   "description": render_markdown(words.get("description", ""), files_url)[0]}
+        for language, words in spec.translations.items()
+    }
     course.language, course.pass_mark, course.folder = spec.language, spec.pass_mark, spec.folder
     course.content_hash, course.is_archived, course.synced_at = spec.content_hash, False, utcnow()
     db.session.flush()
@@ -69,23 +75,28 @@ def _sync_course(spec: CourseSpec, report: SyncReport) -> None:
             report.modules_added += 1
         elif module.content_hash != module_spec.content_hash:
             report.modules_updated += 1
-        _update_module(module, module_spec, spec.pass_mark)
+        _update_module(module, module_spec, spec)
     for archived in existing.values():
         if not archived.is_archived:
             archived.is_archived = True
             report.modules_archived += 1
 
 
-def _update_module(module: Module, spec: ModuleSpec, course_pass_mark: int) -> None:
+def _update_module(module: Module, spec: ModuleSpec, course: CourseSpec) -> None:
     module.title, module.position, module.minutes = spec.title, spec.order, spec.minutes
     module.required, module.html, module.toc_html = spec.required, spec.html, spec.toc_html
     module.content_hash, module.is_archived = spec.content_hash, False
+    module.translations = {
+        language: {"title": t.title, "html": t.html, "toc_html": t.toc_html}
+        for language, t in spec.translations.items()
+    }
     db.session.flush()
-    if spec.quiz is None:
+    definition = quiz_definition(spec, course)
+    if definition is None:
         module.quiz_version_id = None
         return
-    pass_mark = spec.quiz.pass_mark if spec.quiz.pass_mark is not None else course_pass_mark
-    definition = spec.quiz.to_dict()
+    own_mark = definition.get("pass_mark")
+    pass_mark = own_mark if own_mark is not None else course.pass_mark
     digest = hashlib.sha256(
         json.dumps([definition, pass_mark], sort_keys=True, ensure_ascii=False).encode()
     ).hexdigest()

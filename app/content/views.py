@@ -19,7 +19,7 @@ from app.content import services
 from app.content.models import Course, Module
 from app.extensions import db
 from app.progress import services as progress
-from app.quizzes.services import attempts_for_module
+from app.quizzes.services import attempts_for_module, attempts_left
 from app.security.access import authenticated, public
 
 bp = Blueprint("content", __name__, template_folder="templates")
@@ -40,6 +40,14 @@ def _module_or_404(course: Course, slug: str) -> Module:
     if module is None:
         abort(404)
     return module
+
+
+def _question_count(module: Module) -> int:
+    """Questions per attempt: the pool's draw, or all of them."""
+    if not module.has_quiz:
+        return 0
+    definition = module.quiz_version.definition
+    return definition.get("draw") or len(definition["questions"])
 
 
 def _may_study(course: Course) -> bool:
@@ -104,6 +112,8 @@ def module(slug: str, module_slug: str):
     return render_template(
         "content/module.html", course=course, module=module, progress=row,
         attempts=attempts_for_module(current_user, module), previous=previous,
+        attempts_left=attempts_left(current_user, module) if module.has_quiz else None,
+        question_count=_question_count(module),
         following=following,
     )
 

@@ -33,7 +33,7 @@ class ModuleProgress(db.Model):
     opened_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     last_opened_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    best_score: Mapped[int | None]
+    best_score: Mapped[int | None]  # the score that counts: highest or last, as the quiz says
 
     module: Mapped[Module] = relationship()
 

@@ -42,12 +42,31 @@ def progress_by_module(user: User, course: Course) -> dict[int, ModuleProgress]:
 
 def record_module_opened(user: User, module: Module) -> ModuleProgress:
     """Remember that she opened the module (for "resume where you left off")."""
-    row = db.session.scalar(sa.select(ModuleProgress).filter_by(user_id=user.id, module_id=module.id))
+    row = _progress_row(user, module)
+    row.last_opened_at = utcnow()
+    db.session.flush()
+    return row
+
+
+def record_quiz_result(
+    user: User, module: Module, score: int, passed: bool, grading: str
+) -> CourseCompletion | None:
+    """Count a submitted attempt: the module's score follows the quiz's grading method
+    (highest or last attempt); passing completes the module once, never undone later."""
+    row = _progress_row(user, module)
+    if grading == "last" or row.best_score is None or score > row.best_score:
+        row.best_score = score
+    db.session.flush()
+    return complete_module(user, module, score=None) if passed else None
+
+
+def _progress_row(user: User, module: Module) -> ModuleProgress:
+    row = db.session.scalar(
+        sa.select(ModuleProgress).filter_by(user_id=user.id, module_id=module.id)
+    )
     if row is None:
         row = ModuleProgress(user_id=user.id, module_id=module.id)
         db.session.add(row)
-    row.last_opened_at = utcnow()
-    db.session.flush()
     return row
 
 
@@ -56,10 +75,7 @@ def complete_module(user: User, module: Module, score: int | None) -> CourseComp
 
     Returns the course completion if this call created it.
     """
-    row = db.session.scalar(sa.select(ModuleProgress).filter_by(user_id=user.id, module_id=module.id))
-    if row is None:
-        row = ModuleProgress(user_id=user.id, module_id=module.id)
-        db.session.add(row)
+    row = _progress_row(user, module)
     if score is not None and (row.best_score is None or score > row.best_score):
         row.best_score = score
     if row.completed_at is None:

@@ -26,6 +26,8 @@ class QuizAttempt(db.Model):
     module_id: Mapped[int] = mapped_column(sa.ForeignKey("module.id"), index=True)
     quiz_version_id: Mapped[int] = mapped_column(sa.ForeignKey("quiz_version.id"))
     state: Mapped[str] = mapped_column(sa.String(16), default=AttemptState.IN_PROGRESS)
+    # The questions this attempt drew from the pool, in order (None: every question).
+    question_ids: Mapped[list[str] | None] = mapped_column(sa.JSON)
     # question id -> original option indexes in the order shown to this learner
     option_order: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     answers: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)

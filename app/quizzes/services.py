@@ -11,7 +11,7 @@ from app.content.course_format import Quiz
 from app.content.models import Module
 from app.database import begin_write_transaction, utcnow
 from app.extensions import db
-from app.progress.services import complete_module
+from app.progress.services import record_quiz_result
 from app.quizzes.grading import QUESTION_KINDS, grade_quiz
 from app.quizzes.models import AttemptState, QuizAttempt
 
@@ -20,15 +20,42 @@ class AttemptNotFound(Exception):
     """No attempt with that token belongs to this learner."""
 
 
-def _shuffled_option_order(quiz: Quiz) -> dict[str, list[int]]:
-    rng = random.SystemRandom()
+class AttemptLimitReached(Exception):
+    """The learner has used every attempt this quiz allows."""
+
+
+def _draw_questions(quiz: Quiz, rng: random.Random) -> list[str]:
+    ids = [question.id for question in quiz.questions]
+    if quiz.draw is None or quiz.draw >= len(ids):
+        return ids
+    drawn = set(rng.sample(ids, quiz.draw))
+    return [qid for qid in ids if qid in drawn]  # keep the author's order
+
+
+def _option_order(quiz: Quiz, question_ids: list[str], rng: random.Random) -> dict[str, list[int]]:
     order = {}
     for question in quiz.questions:
+        if question.id not in question_ids:
+            continue
         indexes = list(range(len(question.options)))
         if QUESTION_KINDS[question.kind].shuffle_options:
             rng.shuffle(indexes)
         order[question.id] = indexes
     return order
+
+
+def submitted_count(user: User, module: Module) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(QuizAttempt).filter_by(
+            user_id=user.id, module_id=module.id, state=AttemptState.SUBMITTED
+        )
+    )
+
+
+def attempts_left(user: User, module: Module) -> int | None:
+    """How many more attempts she may submit; None when the quiz has no limit."""
+    limit = module.quiz_version.definition.get("max_attempts") if module.quiz_version else None
+    return None if limit is None else max(0, limit - submitted_count(user, module))
 
 
 def start_attempt(user: User, module: Module) -> QuizAttempt:
@@ -43,12 +70,18 @@ def start_attempt(user: User, module: Module) -> QuizAttempt:
     )
     if open_attempt is not None:
         return open_attempt
+    if attempts_left(user, module) == 0:
+        raise AttemptLimitReached(module.slug)
+    quiz = Quiz.from_dict(version.definition)
+    rng = random.SystemRandom()
+    question_ids = _draw_questions(quiz, rng)
     attempt = QuizAttempt(
         token=secrets.token_urlsafe(16),
         user_id=user.id,
         module_id=module.id,
         quiz_version_id=version.id,
-        option_order=_shuffled_option_order(Quiz.from_dict(version.definition)),
+        question_ids=question_ids,
+        option_order=_option_order(quiz, question_ids, rng),
         pass_mark=version.pass_mark,
     )
     db.session.add(attempt)
@@ -74,7 +107,8 @@ def submit_attempt(user: User, token: str, answers: dict[str, list[str]]) -> Sub
     """Grade and record an attempt once; a repeated submission returns the recorded result.
 
     Runs in a write transaction with the learner's row locked, so concurrent submissions
-    (a double click, a retry after a lost response) cannot both count.
+    (a double click, a retry after a lost response) cannot both count, and the attempt
+    limit holds. Only the server's clock is used.
     """
     begin_write_transaction()
     db.session.execute(sa.select(User.id).where(User.id == user.id).with_for_update())
@@ -86,77 +120,16 @@ def submit_attempt(user: User, token: str, answers: dict[str, list[str]]) -> Sub
     if attempt.is_submitted:
         return Submission(attempt, completed_course=False)
     quiz = Quiz.from_dict(attempt.quiz_version.definition)
-    grade = grade_quiz(quiz, answers, attempt.pass_mark)
-    attempt.answers = {r.question_id: list(r.chosen) for r in grade.results}
+    if quiz.max_attempts is not None and submitted_count(user, attempt.module) >= quiz.max_attempts:
+        raise AttemptLimitReached(attempt.module.slug)
+    grade = grade_quiz(quiz, answers, attempt.pass_mark, attempt.question_ids)
+    attempt.answers = {r.question_id: list(r.recorded) for r in grade.results}
     attempt.points, attempt.max_points = grade.points, grade.max_points
     attempt.score, attempt.passed = grade.percent, grade.passed
     attempt.state, attempt.submitted_at = AttemptState.SUBMITTED, utcnow()
     db.session.flush()
-    completion = complete_module(user, attempt.module, grade.percent) if grade.passed else None
+    completion = record_quiz_result(user, attempt.module, grade.percent, grade.passed, quiz.grading)
     return Submission(attempt, completed_course=completion is not None)
-
-
-@dataclass(frozen=True)
-class PresentedOption:
-    index: int
-    html: str
-
-
-@dataclass(frozen=True)
-class PresentedQuestion:
-    """What the browser may see of a question before submission: no answer key."""
-
-    id: str
-    number: int
-    html: str
-    widget: str
-    options: tuple[PresentedOption, ...]
-
-
-def present_questions(attempt: QuizAttempt) -> list[PresentedQuestion]:
-    quiz = Quiz.from_dict(attempt.quiz_version.definition)
-    presented = []
-    for number, question in enumerate(quiz.questions, start=1):
-        order = attempt.option_order.get(question.id, range(len(question.options)))
-        options = tuple(PresentedOption(i, question.options[i].html) for i in order)
-        widget = QUESTION_KINDS[question.kind].widget
-        presented.append(PresentedQuestion(question.id, number, question.html, widget, options))
-    return presented
-
-
-@dataclass(frozen=True)
-class OptionFeedback:
-    html: str
-    chosen: bool
-    correct: bool
-
-
-@dataclass(frozen=True)
-class QuestionFeedback:
-    number: int
-    html: str
-    correct: bool
-    explanation_html: str
-    options: tuple[OptionFeedback, ...]
-
-
-def feedback_for(attempt: QuizAttempt) -> list[QuestionFeedback]:
-    """Per-question feedback of a submitted attempt, in the order the learner saw it."""
-    quiz = Quiz.from_dict(attempt.quiz_version.definition)
-    answers = attempt.answers or {}
-    feedback = []
-    for number, question in enumerate(quiz.questions, start=1):
-        chosen = set(answers.get(question.id, []))
-        order = attempt.option_order.get(question.id, range(len(question.options)))
-        options = tuple(
-            OptionFeedback(question.options[i].html, i in chosen, question.options[i].correct)
-            for i in order
-        )
-        correct = QUESTION_KINDS[question.kind].checker(question, frozenset(chosen)) >= 1.0
-        feedback.append(
-            QuestionFeedback(number, question.html, correct, question.explanation_html, options)
-        )
-    return feedback
 
 
 def attempts_for_module(user: User, module: Module) -> list[QuizAttempt]:
@@ -167,4 +140,3 @@ def attempts_for_module(user: User, module: Module) -> list[QuizAttempt]:
             .order_by(QuizAttempt.submitted_at.desc())
         )
     )
-

@@ -1,4 +1,5 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -7,7 +8,7 @@ from app.certificates.services import certificate_for
 from app.content.services import course_by_slug, module_by_slug
 from app.extensions import db
 from app.progress.services import is_enrolled
-from app.quizzes import services
+from app.quizzes import presentation, services
 from app.security.access import authenticated
 
 bp = Blueprint("quizzes", __name__, template_folder="templates")
@@ -30,7 +31,11 @@ def start(slug: str, module_slug: str):
         abort(404)
     if current_user.role == Role.LEARNER and not is_enrolled(current_user, course):
         abort(403)
-    attempt = services.start_attempt(current_user, module)
+    try:
+        attempt = services.start_attempt(current_user, module)
+    except services.AttemptLimitReached:
+        flash(_("You have used every attempt this quiz allows."), "info")
+        return redirect(url_for("content.module", slug=course.slug, module_slug=module.slug))
     db.session.commit()
     return redirect(url_for("quizzes.attempt", token=attempt.token))
 
@@ -43,11 +48,11 @@ def attempt(token: str):
     if not attempt.is_submitted:
         return render_template(
             "quizzes/attempt.html", attempt=attempt, module=module,
-            questions=services.present_questions(attempt),
+            questions=presentation.present_questions(attempt, str(get_locale())),
         )
     return render_template(
         "quizzes/result.html", attempt=attempt, module=module,
-        feedback=services.feedback_for(attempt),
+        feedback=presentation.feedback_for(attempt, str(get_locale())),
         certificate=certificate_for(current_user, module.course),
     )
 
@@ -65,6 +70,10 @@ def submit(token: str):
     except services.AttemptNotFound:
         db.session.rollback()
         abort(404)
+    except services.AttemptLimitReached:
+        db.session.rollback()
+        flash(_("You have used every attempt this quiz allows."), "info")
+        return redirect(url_for("quizzes.attempt", token=token))
     db.session.commit()
     if submission.completed_course:
         flash(_("Congratulations! You have completed the course and your certificate is ready."), "success")
