@@ -1,7 +1,7 @@
 """Units of the administrative tree and the people who use Hocso."""
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -24,14 +24,21 @@ class Role(enum.StrEnum):
 
 
 class Unit(db.Model):
+    """A province, district or commune. Units are never deleted: a merged or abolished unit
+    keeps its history and points to its successor from the date it stopped existing."""
+
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(32), unique=True)
     name: Mapped[str] = mapped_column(sa.String(200))
     level: Mapped[str] = mapped_column(sa.String(16))
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    valid_from: Mapped[date | None]
+    valid_until: Mapped[date | None]  # set when merged or abolished
+    successor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
 
-    parent: Mapped["Unit | None"] = relationship(remote_side=[id])
+    parent: Mapped["Unit | None"] = relationship(remote_side=[id], foreign_keys=[parent_id])
+    successor: Mapped["Unit | None"] = relationship(remote_side=[id], foreign_keys=[successor_id])
 
     def path_names(self) -> list[str]:
         """Names from this unit up to its province, nearest first."""
@@ -50,12 +57,17 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(64), unique=True)
     phone: Mapped[str | None] = mapped_column(sa.String(20), unique=True)
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    position: Mapped[str | None] = mapped_column(sa.String(120))  # "Chủ tịch UBND xã", ...
     full_name: Mapped[str] = mapped_column(sa.String(120))
     name_sort_key: Mapped[str] = mapped_column(sa.String(400), index=True)
     password_hash: Mapped[str] = mapped_column(sa.String(256))
     role: Mapped[str] = mapped_column(sa.String(16), default=Role.LEARNER)
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     is_active_account: Mapped[bool] = mapped_column(default=True)
+    # Set for imported accounts and after an admin's password reset: the one-time password
+    # must be replaced at the next login.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Bumped on logout and password change: sessions carrying an older value are refused.
     session_version: Mapped[int] = mapped_column(default=1)
     locale: Mapped[str | None] = mapped_column(sa.String(8))

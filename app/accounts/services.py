@@ -158,7 +158,10 @@ def change_password(user: User, current: str, new: str) -> None:
     if not check_password_hash(user.password_hash, current):
         raise WrongPasswordError("current password is wrong")
     check_password_rules(new)
+    if new == current:
+        raise AccountError("the new password must differ from the current one")
     user.password_hash = hash_password(new)
+    user.must_change_password = False
     end_sessions(user)
 
 

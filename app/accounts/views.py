@@ -81,24 +81,33 @@ def logout():
 @authenticated
 def change_password():
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        user = current_user._get_current_object()
-        try:
-            services.change_password(user, form.current_password.data, form.new_password.data)
-        except services.WrongPasswordError:
-            audit.record_now("password.changed", "failure", target=user.username)
-            form.current_password.errors.append(_("The current password is wrong."))
-        except services.AccountError:
-            form.new_password.errors.append(
-                _("This password is too common and easy to guess. Choose another one.")
-            )
-        else:
-            audit.record("password.changed", target=user.username)
-            db.session.commit()
-            login_user(user)  # this device stays logged in with the new session version
-            flash(_("Your password has been changed. Other devices have been logged out."), "success")
-            return redirect(url_for("content.my_courses"))
+    if form.validate_on_submit() and _apply_password_change(form):
+        flash(_("Your password has been changed. Other devices have been logged out."), "success")
+        return redirect(url_for("content.my_courses"))
     return render_template("accounts/change_password.html", form=form)
+
+
+def _apply_password_change(form: ChangePasswordForm) -> bool:
+    """Change the password, or put the reason on the form; True when it changed."""
+    if form.new_password.data == form.current_password.data:
+        form.new_password.errors.append(_("The new password must differ from the current one."))
+        return False
+    user = current_user._get_current_object()
+    try:
+        services.change_password(user, form.current_password.data, form.new_password.data)
+    except services.WrongPasswordError:
+        audit.record_now("password.changed", "failure", target=user.username)
+        form.current_password.errors.append(_("The current password is wrong."))
+        return False
+    except services.AccountError:
+        form.new_password.errors.append(
+            _("This password is too common and easy to guess. Choose another one.")
+        )
+        return False
+    audit.record("password.changed", target=user.username)
+    db.session.commit()
+    login_user(user)  # this device stays logged in with the new session version
+    return True
 
 
 @bp.route("/language", methods=["POST"])

@@ -11,17 +11,34 @@ from app.database import utcnow
 from app.extensions import db
 
 
+class Intake(db.Model):
+    """An intake (đợt) of a course: its roster is the denominator of every completion rate."""
+
+    __table_args__ = (sa.UniqueConstraint("course_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("course.id"), index=True)
+    code: Mapped[str] = mapped_column(sa.String(32))  # e.g. "2025-dot-1"
+    name: Mapped[str] = mapped_column(sa.String(200))
+    deadline: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    course: Mapped[Course] = relationship()
+
+
 class Enrolment(db.Model):
     __table_args__ = (sa.UniqueConstraint("user_id", "course_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
     course_id: Mapped[int] = mapped_column(sa.ForeignKey("course.id"), index=True)
+    intake_id: Mapped[int | None] = mapped_column(sa.ForeignKey("intake.id"), index=True)
     enrolled_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     deadline: Mapped[date | None]
 
     user: Mapped[User] = relationship()
     course: Mapped[Course] = relationship()
+    intake: Mapped[Intake | None] = relationship()
 
 
 class ModuleProgress(db.Model):

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TypeVar
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
 View = TypeVar("View", bound=Callable)
@@ -52,6 +52,10 @@ def access_policy(app: Flask, endpoint: str) -> str | None:
     return getattr(view, "access_policy", None)
 
 
+# Where a user who must replace a one-time password may still go.
+PASSWORD_CHANGE_ENDPOINTS = {"accounts.change_password", "accounts.logout"}
+
+
 def init_app(app: Flask) -> None:
     @app.before_request
     def require_login_unless_public():
@@ -61,4 +65,6 @@ def init_app(app: Flask) -> None:
             return None
         if not current_user.is_authenticated:
             return app.login_manager.unauthorized()
+        if current_user.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+            return redirect(url_for("accounts.change_password"))
         return None

@@ -157,3 +157,19 @@ def test_production_config_refuses_the_default_secret():
 
     with pytest.raises(RuntimeError):
         Unsafe.check()
+
+
+def test_one_time_password_must_be_changed_before_anything_else(client, auth, make_user):
+    user = make_user(username="lan")
+    user.must_change_password = True
+    db.session.commit()
+    auth.login("lan")
+    response = client.get("/courses")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/account/password")
+    same = client.post("/account/password", data={
+        "current_password": PASSWORD, "new_password": PASSWORD, "confirm_password": PASSWORD})
+    assert same.status_code == 200
+    client.post("/account/password", data={
+        "current_password": PASSWORD, "new_password": "Mot-mat-khau-moi-2025",
+        "confirm_password": "Mot-mat-khau-moi-2025"})
+    assert client.get("/courses").status_code == 200
