@@ -106,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         with app.app_context():
             audit = audit_attempts(run.ledger.acks)
             database = db.engine.dialect.name
+            db.session.remove()  # its read locks would block DROP TABLE
             if args.database_url:
                 db.drop_all()
             db.engine.dispose()

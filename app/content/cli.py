@@ -5,7 +5,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.content.parsing import parse_course_folder, parse_courses
-from app.content.services import CourseContentError, sync_courses
+from app.content.services import CourseContentError, records_at_risk, sync_courses
 from app.extensions import db
 
 courses_cli = AppGroup("courses", help="Check and load the course folders.")
@@ -19,7 +19,8 @@ def validate_command(path: Path | None):
     if path is not None and (path / "course.yml").exists():
         _, problems = parse_course_folder(path.resolve(), path.resolve().parent)
     else:
-        _, problems = parse_courses((path or root).resolve())
+        specs, problems = parse_courses((path or root).resolve())
+        problems += records_at_risk(specs)
     for problem in problems:
         click.echo(str(problem), err=problem.severity == "error")
     errors = sum(1 for p in problems if p.severity == "error")

@@ -121,6 +121,10 @@ MODULE_KEYS = (
     Key("draw", _check_positive, None),
     Key("draw_from", _check_module_list, None),
 )
+COURSE_TRANSLATION_KEYS = (
+    Key("title", check_title, "title: Digital transformation basics"),
+    Key("description", _check_text, None),
+)
 # A translation takes everything but its words from the original; only these are read.
 TRANSLATION_KEYS = (
     Key("id", check_id, "id: vi-sao-chuyen-doi-so"),
@@ -208,17 +212,24 @@ def warn_unknown_keys(
 
 
 def check_keys(
-    mapping: Mapping, keys: tuple[Key, ...], report: FileReport, also_known: tuple[str, ...] = ()
+    mapping: Mapping,
+    keys: tuple[Key, ...],
+    report: FileReport,
+    also_known: tuple[str, ...] = (),
+    missing_line: int = 1,
 ) -> bool:
     """Report unknown, missing and invalid keys; True when all checked keys are valid.
 
-    Keys in also_known are neither checked nor reported as unknown."""
+    Keys in also_known are neither checked nor reported as unknown; a missing key is reported
+    at missing_line."""
     warn_unknown_keys(mapping, [key.name for key in keys], report, also_known)
     valid = True
     for key in keys:
         if key.name not in mapping.values:
             if key.example is not None:
-                report.error(1, f"missing key '{key.name}'; add a line like '{key.example}'")
+                report.error(
+                    missing_line, f"missing key '{key.name}'; add a line like '{key.example}'"
+                )
                 valid = False
             continue
         message = key.check(mapping.values[key.name])

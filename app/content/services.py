@@ -135,3 +135,31 @@ def neighbours(module: Module) -> tuple[Module | None, Module | None]:
     previous = modules[index - 1] if index > 0 else None
     following = modules[index + 1] if index + 1 < len(modules) else None
     return previous, following
+
+
+def records_at_risk(specs: list[CourseSpec]) -> list[Problem]:
+    """Warn about loaded modules that vanished from the files (or changed id) while learners
+    have records for them: sync will archive them, keeping the records, not delete them."""
+    from app.progress.models import ModuleProgress  # progress depends on content, not back
+
+    problems = []
+    for spec in specs:
+        course = db.session.scalar(sa.select(Course).filter_by(slug=spec.id))
+        if course is None:
+            continue
+        kept = {m.id for m in spec.modules}
+        for module in course.active_modules:
+            if module.slug in kept:
+                continue
+            learners = db.session.scalar(
+                sa.select(sa.func.count(sa.distinct(ModuleProgress.user_id)))
+                .where(ModuleProgress.module_id == module.id)
+            )
+            if learners:
+                problems.append(Problem(
+                    path=f"{spec.folder}/course.yml", line=1, severity="warning",
+                    message=(f"module '{module.slug}' is gone or its id changed, but {learners} "
+                             "learner(s) have records for it; sync will archive it and keep them. "
+                             "If you renamed the id, put the old id back."),
+                ))
+    return problems

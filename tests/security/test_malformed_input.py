@@ -25,8 +25,12 @@ THREE_MB = 3 * 1024 * 1024
 
 
 def acceptable(status: int) -> bool:
-    """400 for what is refused; otherwise what the route answers anyway (never 5xx)."""
-    return status in (400, 404, 429) or 200 <= status < 400
+    """400 for what is refused, or the route's normal answer (a page, a redirect, a refusal).
+
+    Werkzeug 3.1 keeps undecodable %-escapes in query strings and urlencoded bodies as the
+    literal text "%FF", so such input is valid text and may be answered normally.
+    """
+    return 200 <= status < 400 or status in (400, 401, 403, 404, 405, 429)
 
 
 def multipart(name: bytes, value: bytes) -> tuple[bytes, str]:
@@ -82,7 +86,7 @@ def test_malformed_text_on_every_route_never_gives_5xx(app, client, world, figur
     refused = sum(status == 400 for status in answers)
     figures.record(
         f"case 40: {len(answers)} malformed requests (invalid UTF-8, NUL, lone surrogates) × "
-        f"{len(requests)} routes → {sum(s >= 500 for s in answers)} 5xx ({refused} answered 400)"
+        f"{len(requests)} route×method pairs → {sum(s >= 500 for s in answers)} 5xx ({refused} answered 400)"
     )
     assert wrong == []
 

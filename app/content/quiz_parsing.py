@@ -1,0 +1,102 @@
+"""The quiz part of a module to Question objects, each mistake reported at file:line. Pure."""
+
+import difflib
+
+from app.content.course_format import Question
+from app.content.front_matter import check_id
+from app.content.question_kinds import KIND_CLASSES, KINDS, question_kind
+from app.content.quiz_syntax import QuestionLines, group_questions
+from app.content.rendering import render_inline, render_markdown, slugify_heading
+from app.content.source_text import FileReport, Lines
+
+QUESTION_CLASSES = (*KIND_CLASSES, "any-tone")
+
+
+def _check_question_id(question: QuestionLines, seen: dict[str, int], report: FileReport) -> None:
+    if not question.ids:
+        hint = "q-" + "-".join(slugify_heading(question.prompt).split("-")[:5])
+        report.error(
+            question.line,
+            "question has no id; end the heading with an id "
+            f"that never changes, such as {{#{hint[:64]}}}",
+        )
+        return
+    if len(question.ids) > 1:
+        report.error(question.line, "question has more than one {#id}; keep one")
+    question_id = question.ids[0]
+    message = check_id(question_id)
+    if message:
+        report.error(question.line, f"question id '{question_id}' {message}")
+    elif question_id in seen:
+        report.error(
+            question.line,
+            f"question id '{question_id}' is already used on "
+            f"line {seen[question_id]}; question ids must be unique in a module",
+        )
+    seen.setdefault(question_id, question.line)
+
+
+def _check_classes(question: QuestionLines, report: FileReport) -> None:
+    for name in question.classes:
+        if name not in QUESTION_CLASSES:
+            close = difflib.get_close_matches(name, QUESTION_CLASSES, n=1, cutoff=0.5)
+            hint = (
+                f"did you mean '.{close[0]}'?"
+                if close
+                else "the classes are .truefalse, .short, .numeric and .any-tone"
+            )
+            report.warning(question.line, f"unknown question class '.{name}' is ignored; {hint}")
+    kinds = [name for name in question.classes if name in KIND_CLASSES]
+    if len(kinds) > 1:
+        report.error(
+            question.line,
+            f"a question has one kind, but this heading says .{' and .'.join(kinds)}; keep one",
+        )
+    if "any-tone" in question.classes and "short" not in question.classes:
+        report.warning(
+            question.line,
+            "'.any-tone' only applies to short-answer questions; add .short or remove .any-tone",
+        )
+
+
+def _build_question(question: QuestionLines, kind: str, files_url: str) -> Question:
+    extra = "\n".join(question.extra).strip()
+    text = f"{question.prompt}\n\n{extra}" if extra else question.prompt
+    explanation = "\n".join(question.explanation).strip()
+    hint = "\n".join(question.hint).strip()
+    return Question(
+        id=question.ids[0] if question.ids else "",
+        kind=kind,
+        text=text,
+        html=render_inline(text, files_url),
+        explanation=explanation,
+        explanation_html=render_markdown(explanation, files_url)[0] if explanation else "",
+        hint=hint,
+        hint_html=render_inline(hint, files_url) if hint else "",
+        line=question.line,
+        **KINDS[kind].answer_key(question, files_url),
+    )
+
+
+def parse_quiz(lines: Lines, marker_line: int, files_url: str, report: FileReport) -> list[Question]:
+    """The questions after '<!-- quiz -->' (at marker_line); every mistake is reported."""
+    questions = group_questions(lines, report)
+    if not questions:
+        report.error(
+            marker_line,
+            "the quiz has no questions; add questions starting "
+            "with '### text {#question-id}', or remove the '<!-- quiz -->' line",
+        )
+    seen: dict[str, int] = {}
+    built = []
+    for question in questions:
+        _check_question_id(question, seen, report)
+        _check_classes(question, report)
+        if not question.prompt:
+            report.error(question.line, "question has no text; write it after '### '")
+        if question.hint_line and not any(line.strip() for line in question.hint):
+            report.error(question.hint_line, "the hint is empty; write it after 'Gợi ý:'")
+        kind = question_kind(question)
+        KINDS[kind].check(question, kind, report)
+        built.append(_build_question(question, kind, files_url))
+    return built
