@@ -1,6 +1,8 @@
 """Recording progress: module opened, module completed, course completed (and certified)."""
 
 from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -133,3 +135,21 @@ def completion_of(user: User, course: Course) -> CourseCompletion | None:
     return db.session.scalar(
         sa.select(CourseCompletion).filter_by(user_id=user.id, course_id=course.id)
     )
+
+
+def deadline_of(user: User, course: Course) -> date | None:
+    """The last day she may submit work: her own deadline, else her intake's."""
+    enrolment = db.session.scalar(
+        sa.select(Enrolment).filter_by(user_id=user.id, course_id=course.id)
+    )
+    if enrolment is None:
+        return None
+    if enrolment.deadline is not None:
+        return enrolment.deadline
+    return enrolment.intake.deadline if enrolment.intake else None
+
+
+def deadline_passed(user: User, course: Course, now: datetime, zone: ZoneInfo) -> bool:
+    """Server time only: the deadline day ends at midnight in the province's time zone."""
+    deadline = deadline_of(user, course)
+    return deadline is not None and now.astimezone(zone).date() > deadline

@@ -3,15 +3,17 @@
 import random
 import secrets
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask import current_app
 
 from app.accounts.models import User
 from app.content.course_format import Quiz
 from app.content.models import Module
 from app.database import begin_write_transaction, utcnow
 from app.extensions import db
-from app.progress.services import record_quiz_result
+from app.progress.services import deadline_passed, record_quiz_result
 from app.quizzes.grading import QUESTION_KINDS, grade_quiz
 from app.quizzes.models import AttemptState, QuizAttempt
 
@@ -22,6 +24,16 @@ class AttemptNotFound(Exception):
 
 class AttemptLimitReached(Exception):
     """The learner has used every attempt this quiz allows."""
+
+
+class DeadlinePassed(Exception):
+    """The learner's deadline for this course has passed."""
+
+
+def _check_deadline(user: User, module: Module) -> None:
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    if deadline_passed(user, module.course, utcnow(), zone):
+        raise DeadlinePassed(module.course.slug)
 
 
 def _draw_questions(quiz: Quiz, rng: random.Random) -> list[str]:
@@ -70,6 +82,7 @@ def start_attempt(user: User, module: Module) -> QuizAttempt:
     )
     if open_attempt is not None:
         return open_attempt
+    _check_deadline(user, module)
     if attempts_left(user, module) == 0:
         raise AttemptLimitReached(module.slug)
     quiz = Quiz.from_dict(version.definition)
@@ -119,6 +132,7 @@ def submit_attempt(user: User, token: str, answers: dict[str, list[str]]) -> Sub
         raise AttemptNotFound(token)
     if attempt.is_submitted:
         return Submission(attempt, completed_course=False)
+    _check_deadline(user, attempt.module)
     quiz = Quiz.from_dict(attempt.quiz_version.definition)
     if quiz.max_attempts is not None and submitted_count(user, attempt.module) >= quiz.max_attempts:
         raise AttemptLimitReached(attempt.module.slug)

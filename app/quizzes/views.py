@@ -36,6 +36,9 @@ def start(slug: str, module_slug: str):
     except services.AttemptLimitReached:
         flash(_("You have used every attempt this quiz allows."), "info")
         return redirect(url_for("content.module", slug=course.slug, module_slug=module.slug))
+    except services.DeadlinePassed:
+        flash(_("The deadline of this course has passed."), "info")
+        return redirect(url_for("content.module", slug=course.slug, module_slug=module.slug))
     db.session.commit()
     return redirect(url_for("quizzes.attempt", token=attempt.token))
 
@@ -73,6 +76,10 @@ def submit(token: str):
     except services.AttemptLimitReached:
         db.session.rollback()
         flash(_("You have used every attempt this quiz allows."), "info")
+        return redirect(url_for("quizzes.attempt", token=token))
+    except services.DeadlinePassed:
+        db.session.rollback()
+        flash(_("The deadline of this course has passed."), "info")
         return redirect(url_for("quizzes.attempt", token=token))
     db.session.commit()
     if submission.completed_course:
