@@ -8,6 +8,7 @@ from app.accounts.models import Role, Unit, UnitLevel, User
 from app.accounts.services import create_user
 from app.content.course_format import Quiz
 from app.content.models import Course, Module
+from app.database import utcnow
 from app.extensions import db
 from app.progress.models import Enrolment, ModuleProgress
 from app.quizzes.grading import grade_quiz
@@ -47,7 +48,7 @@ def create_enrolled_learners(count: int, prefix: str = "hocvien", read_modules: 
     if read_modules:
         readings = [m for m in course.active_modules if not m.has_quiz]
         db.session.execute(sa.insert(ModuleProgress), [
-            {"user_id": i, "module_id": m.id, "completed_at": sa.func.now()} for i in ids for m in readings
+            {"user_id": i, "module_id": m.id, "completed_at": utcnow()} for i in ids for m in readings
         ])
     db.session.commit()
     return usernames

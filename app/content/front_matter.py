@@ -106,7 +106,7 @@ COURSE_KEYS = (
     Key("description", _check_text, None),
     Key("pass_mark", _check_pass_mark, "pass_mark: 70"),
     Key("language", _check_language, "language: vi"),
-    Key("translations", lambda value: None, None),  # checked by module_translations
+    Key("translations", lambda value: None, None),  # module_translations checks it, with lines
 )
 QUIZ_KEYS = ("pass_mark", "attempts", "grading", "draw")  # keys that only matter with a quiz
 MODULE_KEYS = (

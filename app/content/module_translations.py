@@ -72,7 +72,13 @@ def course_translations(
 
 def _answer_text(question: Question) -> str:
     tolerance = f" ± {question.numeric_tolerance:g}" if question.numeric_tolerance else ""
-    return f"{question.numeric_value:g}{tolerance}" if question.numeric_value is not None else "?"
+    return f"{question.numeric_value:g}{tolerance}"
+
+
+def _correct_numbers(question: Question) -> str:
+    """The right options as the author counts them: '1 and 3', or 'none'."""
+    numbers = [str(index + 1) for index in sorted(question.correct_indexes)]
+    return " and ".join(numbers) or "none"
 
 
 def _differences(original: Question, translated: Question, where: str) -> Iterator[str]:
@@ -89,13 +95,12 @@ def _differences(original: Question, translated: Question, where: str) -> Iterat
             f"question '{original.id}' has {len(mine)} options here but {len(theirs)} in {where}; "
             "translate every option, in the same order"
         )
-    for number, (option, source) in enumerate(zip(mine, theirs, strict=False), start=1):
-        if option.correct != source.correct:
-            here, there = ("marked", "not") if option.correct else ("not marked", "it is")
-            yield (
-                f"option {number} of question '{original.id}' is {here} correct here but {there} "
-                f"in {where}; keep the options in the same order with the same right answers"
-            )
+    marked, wanted = _correct_numbers(translated), _correct_numbers(original)
+    if len(mine) == len(theirs) and marked != wanted:
+        yield (
+            f"question '{original.id}' has option(s) {marked} marked correct here but {wanted} "
+            f"in {where}; keep the options in the same order with the same right answers"
+        )
     if len(translated.accepted_answers) != len(original.accepted_answers):
         yield (
             f"question '{original.id}' has {len(translated.accepted_answers)} accepted answer(s) "
@@ -105,7 +110,8 @@ def _differences(original: Question, translated: Question, where: str) -> Iterat
         original.numeric_value,
         original.numeric_tolerance,
     )
-    if original.kind == "numeric" and not same_number:
+    readable = None not in (translated.numeric_value, original.numeric_value)  # else reported
+    if original.kind == "numeric" and readable and not same_number:
         yield (
             f"the answer of question '{original.id}' is {_answer_text(translated)} here but "
             f"{_answer_text(original)} in {where}; numbers stay the same in a translation"
@@ -147,7 +153,8 @@ def _translated_quiz(text: ModuleText, original: Quiz | None, where: str) -> Qui
         return None
     if text.marker_line is None and original.questions:
         text.report.error(1, f"{where} has a quiz; translate it after a '<!-- quiz -->' line")
-    _compare_questions(original.questions, text.questions, where, text)
+    else:
+        _compare_questions(original.questions, text.questions, where, text)
     return Quiz(
         questions=text.questions,
         pass_mark=original.pass_mark,

@@ -189,7 +189,7 @@ def _check_numeric(question: QuestionLines, kind: str, report: FileReport) -> No
             f"'{answer.text}' is not a number with an optional tolerance; {_NUMERIC_EXAMPLE} "
             "(a decimal point or comma, no thousands separator)",
         )
-    elif _THOUSANDS_LOOKALIKE.fullmatch(re.match(_DECIMAL, answer.text.strip()).group()):  # type: ignore[union-attr]
+    elif _THOUSANDS_LOOKALIKE.fullmatch(answer.text.strip().split("±")[0].split("+")[0].strip()):
         report.warning(
             answer.line,
             f"'{answer.text}' is read as {parsed[0]:g}; if you mean thousands, write the number "

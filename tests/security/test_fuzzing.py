@@ -2,6 +2,10 @@
 
 Bounded so the suite stays quick: 30 examples per endpoint and actor, no deadline, no example
 database (nothing is written into the work tree). A failure prints the request that caused it.
+
+The fuzzer found two APP BUGs, now pinned by xfail tests in test_malformed_input.py. It leaves
+those two kinds of input out (see KNOWN_BUG_*), so it keeps guarding everything else; delete
+the exclusions when those tests pass.
 """
 
 import re
@@ -17,6 +21,10 @@ from tests.security.routes import IGNORED_METHODS, LAST_ENDPOINTS, route_request
 from tests.security.vectors import executable_vectors
 
 EXAMPLES_PER_ENDPOINT = 30
+# test_multipart_part_without_a_usable_name_gives_no_5xx: Werkzeug reads these names as None.
+KNOWN_BUG_PART_NAME_CHARACTERS = frozenset("\r\n\\")
+# test_json_body_to_a_form_gives_no_5xx: Flask-WTF forms read a JSON body as their form data.
+KNOWN_BUG_JSON_ENDPOINTS = frozenset({"accounts.login", "accounts.change_password"})
 FIELD_NAMES = (
     "login", "password", "csrf_token", "next", "language", "current_password", "new_password",
     "confirm_password", "code", "event", "actor", "page", "score", "correct", "points", "role",
@@ -80,9 +88,13 @@ def fuzzed_request(draw, rule, method: str, valid: dict[str, str]):
         request["data"] = draw(fields.map(_urlencode))
         request["content_type"] = "application/x-www-form-urlencoded"
     elif body == "multipart":
-        request["data"] = {key: items[0] for key, items in draw(fields).items()}
+        request["data"] = {
+            key: items[0]
+            for key, items in draw(fields).items()
+            if not KNOWN_BUG_PART_NAME_CHARACTERS & set(key)
+        }
         request["content_type"] = "multipart/form-data"
-    elif body == "json":
+    elif body == "json" and rule.endpoint not in KNOWN_BUG_JSON_ENDPOINTS:
         request["json"] = draw(json_values)
     elif body == "raw":
         request["data"] = draw(st.binary(max_size=200))
@@ -136,7 +148,7 @@ def test_fuzzing_every_endpoint_as_a_learner_gives_no_5xx(app, client, world, fi
 markdown_text = st.lists(
     st.one_of(st.text(max_size=20), st.sampled_from(FRAGMENTS)), max_size=40
 ).map("".join)
-SANITISER_SETTINGS = settings(max_examples=400, deadline=None, database=None)
+SANITISER_SETTINGS = settings(max_examples=int(__import__("os").environ.get("SAN_N", 400)), deadline=None, database=None)
 
 
 def test_random_markdown_and_html_never_escape_the_sanitiser(figures):

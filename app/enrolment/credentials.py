@@ -1,0 +1,38 @@
+"""Usernames made from names, and one-time passwords people can read off paper. Pure."""
+
+import re
+import secrets
+import unicodedata
+
+# No 0/o, 1/l/i: a commune leader copies this from a printed slip onto a phone keyboard.
+PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+PASSWORD_GROUPS = 3
+PASSWORD_GROUP_LENGTH = 4  # 12 symbols of 31: 59 bits
+MAX_USERNAME_LENGTH = 64
+FALLBACK_USERNAME = "hocvien"
+
+
+def one_time_password() -> str:
+    """A random password like "k7mp-x3ta-9qwe", to be replaced at the first login."""
+    return "-".join(
+        "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(PASSWORD_GROUP_LENGTH))
+        for _ in range(PASSWORD_GROUPS)
+    )
+
+
+def username_base(full_name: str) -> str:
+    """"Nguyễn Thị Hồng Nhung" -> "nguyenthihongnhung": ASCII letters and digits only."""
+    text = unicodedata.normalize("NFD", full_name.replace("đ", "d").replace("Đ", "D"))
+    bare = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    base = re.sub(r"[^a-z0-9]", "", bare)[: MAX_USERNAME_LENGTH - 6]
+    return base if len(base) >= 3 else FALLBACK_USERNAME
+
+
+def unique_username(base: str, taken: set[str]) -> str:
+    """`base`, else base2, base3, ... : the first that is not in `taken` (which it joins)."""
+    candidate, number = base, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{base}{number}"
+    taken.add(candidate)
+    return candidate

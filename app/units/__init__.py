@@ -1,0 +1,1 @@
+"""The administrative tree with its history: creations, renames, moves and merges."""

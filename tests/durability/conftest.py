@@ -1,0 +1,97 @@
+"""Durability fixtures: a real server on the test's database, and helpers for threads.
+
+The `figures` collector and its "Security bar figures" summary live in tests/conftest.py.
+"""
+
+import os
+import threading
+from collections.abc import Callable
+
+import pytest
+
+from app import create_app
+from app.extensions import db
+from bench.live_server import LiveServer, server_environment
+from config import TestingConfig
+
+
+def database_name() -> str:
+    return db.engine.dialect.name  # "sqlite" or "postgresql"
+
+
+def on_postgresql() -> bool:
+    return os.environ.get("DATABASE_URL", "").startswith("postgresql")
+
+
+@pytest.fixture
+def threaded_app(app):
+    """threaded_app(n) -> the same app and database, with a connection pool for n threads.
+
+    The default pool (5 + 10 overflow) makes a 16th thread wait, and an unlucky one can wait
+    past the 30 s pool timeout while the others keep returning and re-taking connections.
+    """
+    made = []
+
+    def make(threads: int):
+        class Config(TestingConfig):
+            SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
+            SQLALCHEMY_ENGINE_OPTIONS = {
+                **app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_size": threads, "max_overflow": 4,
+            }
+            COURSES_DIR = app.config["COURSES_DIR"]
+            WTF_CSRF_ENABLED = False
+
+        made.append(create_app(Config))
+        return made[-1]
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def serve(app, tmp_path) -> Callable[..., LiveServer]:
+    """serve(workers=2, threads=1, **env) -> a gunicorn server (not started) on the test's database.
+
+    Every server is stopped (its whole process group killed) when the test ends.
+    """
+    servers: list[LiveServer] = []
+
+    def make(workers: int = 2, threads: int = 1, database_url: str | None = None,
+             **extra_env: str) -> LiveServer:
+        url = database_url or db.engine.url.render_as_string(hide_password=False)
+        env = server_environment(url, app.config["COURSES_DIR"], **extra_env)
+        server = LiveServer(env, tmp_path / f"server-{len(servers)}.log", workers, threads)
+        servers.append(server)
+        return server
+
+    db.session.commit()
+    yield make
+    for server in servers:
+        server.stop()
+
+
+def run_together(count: int, work: Callable[[int], object]) -> tuple[list, list[BaseException]]:
+    """Run work(0..count-1) in `count` threads released at the same moment; results and errors."""
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def body(number: int) -> None:
+        try:
+            barrier.wait(timeout=60)
+            results[number] = work(number)
+        except BaseException as error:  # noqa: BLE001 - every failure is reported by the test
+            with lock:
+                errors.append(error)
+
+    threads = [threading.Thread(target=body, args=(n,), daemon=True) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=170)
+    if any(thread.is_alive() for thread in threads):
+        errors.append(TimeoutError("a worker thread did not finish within 170 s"))
+    return results, errors

@@ -1,0 +1,78 @@
+"""Case 19: twenty concurrent completions of a learner's last module give one completion, one certificate."""
+
+import secrets
+
+import sqlalchemy as sa
+
+from app.accounts.models import User
+from app.certificates.models import Certificate
+from app.extensions import db
+from app.progress import services as progress
+from app.progress.models import CourseCompletion
+from app.quizzes import services as quizzes
+from app.quizzes.models import QuizAttempt
+from tests import builders
+from tests.durability.conftest import database_name, run_together
+
+THREADS = 20
+
+
+def open_attempts(user: User, module_slug: str, count: int) -> list[str]:
+    """`count` open attempts of one quiz (the service reuses an open one, so copy it)."""
+    first = quizzes.start_attempt(user, builders.module(module_slug))
+    columns = [c.key for c in QuizAttempt.__table__.columns if c.key not in ("id", "token")]
+    copies = [
+        QuizAttempt(token=secrets.token_urlsafe(16), **{key: getattr(first, key) for key in columns})
+        for _ in range(count - 1)
+    ]
+    db.session.add_all(copies)
+    db.session.commit()
+    return [first.token] + [copy.token for copy in copies]
+
+
+def learner_before_last_module(make_user) -> User:
+    user = make_user(username="lan")
+    progress.enrol(user, builders.course())
+    progress.complete_module(user, builders.module("gioi-thieu"), 100)
+    progress.complete_module(user, builders.module("doc-them"), None)
+    db.session.commit()
+    return user
+
+
+def test_twenty_concurrent_last_submissions_issue_one_certificate(app, threaded_app, make_user, figures):
+    pooled = threaded_app(THREADS)
+    user = learner_before_last_module(make_user)
+    tokens = open_attempts(user, "an-toan", THREADS)
+    form = builders.answers_for("an-toan")
+    answers = {key.removeprefix("q-"): values for key, values in form.items()}
+    user_id = user.id
+
+    def submit(number: int) -> bool:
+        with pooled.app_context():
+            try:
+                learner = db.session.get(User, user_id)
+                submission = quizzes.submit_attempt(learner, tokens[number], answers)
+                db.session.commit()
+                return submission.completed_course
+            finally:
+                db.session.rollback()
+
+    db.session.commit()  # the test's own transaction ends, so nothing below reads an old snapshot
+    completed, errors = run_together(THREADS, submit)
+    db.session.commit()
+    completions = db.session.scalar(sa.select(sa.func.count()).select_from(CourseCompletion))
+    certificates = db.session.scalar(sa.select(sa.func.count()).select_from(Certificate))
+    submitted = db.session.scalar(
+        sa.select(sa.func.count()).select_from(QuizAttempt).where(QuizAttempt.state == "submitted")
+    )
+    figures.add(
+        f"H19 ({database_name()}): {THREADS} concurrent completions → {completions} completion, "
+        f"{certificates} certificate, {len(errors)} errors"
+    )
+    assert not errors, errors
+    assert submitted == THREADS
+    assert completed.count(True) == 1
+    assert (completions, certificates) == (1, 1)
+    certificate = db.session.scalars(sa.select(Certificate)).one()
+    completion = db.session.scalars(sa.select(CourseCompletion)).one()
+    assert certificate.completion_id == completion.id and certificate.user_id == user_id

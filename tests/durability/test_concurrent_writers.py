@@ -1,0 +1,114 @@
+"""Case 46: SQLite connections are set up for concurrency; 16 writers × 100 progress updates all land."""
+
+import threading
+import time
+from collections import Counter
+
+import pytest
+import sqlalchemy as sa
+
+from app.accounts.models import User
+from app.extensions import db
+from app.progress import services as progress
+from app.progress.models import ModuleProgress
+from app.quizzes import services as quizzes
+from app.quizzes.models import QuizAttempt
+from bench.population import create_enrolled_learners
+from tests import builders
+from tests.durability.conftest import database_name, on_postgresql, run_together
+
+WRITERS = 16
+UPDATES = 100
+
+
+def pragmas(dbapi_connection) -> tuple[str, int, int]:
+    """Read on the driver's connection: no transaction, so no lock taken while three are open."""
+    cursor = dbapi_connection.cursor()
+    try:
+        return tuple(cursor.execute(f"PRAGMA {name}").fetchone()[0]
+                     for name in ("journal_mode", "busy_timeout", "foreign_keys"))
+    finally:
+        cursor.close()
+
+
+@pytest.mark.skipif(on_postgresql(), reason="SQLite pragmas; PostgreSQL has no such settings")
+def test_every_sqlite_connection_has_wal_busy_timeout_and_foreign_keys(app):
+    engine = db.engine
+    held = [engine.raw_connection() for _ in range(3)]  # three distinct pooled connections
+    try:
+        assert len({id(c.driver_connection) for c in held}) == 3
+        seen = [pragmas(connection.driver_connection) for connection in held]
+    finally:
+        for connection in held:
+            connection.close()
+
+    def from_a_thread(_number: int):
+        connection = engine.raw_connection()
+        try:
+            return pragmas(connection.driver_connection)
+        finally:
+            connection.close()
+
+    with_threads, errors = run_together(4, from_a_thread)
+    assert not errors, errors
+    for journal_mode, busy_timeout, foreign_keys in seen + with_threads:
+        assert journal_mode == "wal"
+        assert busy_timeout > 0
+        assert foreign_keys == 1
+
+
+def test_sixteen_writers_times_a_hundred_progress_updates_all_land(app, threaded_app, figures):
+    """Each writer is one learner doing what the module and quiz pages do, one commit per step."""
+    pooled = threaded_app(WRITERS)
+    usernames = create_enrolled_learners(WRITERS, prefix="viet")
+    user_ids = db.session.scalars(sa.select(User.id).where(User.username.in_(usernames))).all()
+    answers = {k.removeprefix("q-"): v for k, v in builders.answers_for("gioi-thieu").items()}
+    module_id = builders.module("gioi-thieu").id
+    failures: list[str] = []
+    lock = threading.Lock()
+
+    def write(number: int) -> int:
+        done = 0
+        with pooled.app_context():
+            learner = db.session.get(User, user_ids[number])
+            module = db.session.get(type(builders.module("gioi-thieu")), module_id)
+            for _ in range(UPDATES):
+                step = "record_module_opened"
+                try:
+                    progress.record_module_opened(learner, module)  # GET of the module page
+                    db.session.commit()
+                    step = "start_attempt"
+                    token = quizzes.start_attempt(learner, module).token  # POST .../quiz
+                    db.session.commit()
+                    step = "submit_attempt"
+                    quizzes.submit_attempt(learner, token, answers)  # POST /attempts/<token>
+                    db.session.commit()
+                    done += 1
+                except Exception as error:  # noqa: BLE001 - counted and reported below
+                    db.session.rollback()
+                    with lock:
+                        failures.append(f"{step}: {str(error).splitlines()[0]}")
+        return done
+
+    db.session.commit()
+    started = time.monotonic()
+    done, errors = run_together(WRITERS, write)
+    seconds = time.monotonic() - started
+    db.session.commit()
+    final = db.session.scalar(
+        sa.select(sa.func.count()).select_from(QuizAttempt).where(QuizAttempt.state == "submitted")
+    )
+    locked = sum("database is locked" in failure for failure in failures)
+    figures.add(
+        f"H46 ({database_name()}): {WRITERS} writers × {UPDATES} updates → {final} final, "
+        f"{len(failures) + len(errors)} errors ({locked} 'database is locked') in {seconds:.0f} s"
+    )
+    assert not errors, errors
+    assert not failures, Counter(failures).most_common(5)
+    assert final == WRITERS * UPDATES
+    per_learner = db.session.execute(
+        sa.select(QuizAttempt.user_id, sa.func.count()).group_by(QuizAttempt.user_id)
+    ).all()
+    assert sorted(count for _, count in per_learner) == [UPDATES] * WRITERS
+    rows = db.session.scalars(sa.select(ModuleProgress)).all()
+    assert len(rows) == WRITERS and all(row.completed_at and row.best_score == 100 for row in rows)

@@ -1,0 +1,77 @@
+"""Case 45: kill -9 of the whole server, again and again, during concurrent quiz submissions.
+
+Clients retry a submission with the same attempt token until a 302 comes back. Afterwards every
+acknowledged submission must be in the database with its score, no attempt half-written, no
+attempt counted twice, every completion with exactly one certificate, and SQLite intact.
+"""
+
+import random
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from bench.attempt_audit import audit_attempts
+from bench.learner_simulation import Learner, Ledger, run_learners
+from bench.population import PASSWORD, answer_sheets, create_enrolled_learners
+from tests.durability.conftest import database_name
+
+LEARNERS = 20
+KILLS = 30
+TARGET_SUBMISSIONS = 4000
+TIME_BUDGET = 140  # seconds of kill-and-restart; CI has two cores
+UP_SECONDS = (0.3, 2.0)  # how long the server lives between kills
+
+
+@pytest.mark.slow
+def test_kill_9_during_submissions_loses_nothing(serve, figures):
+    usernames = create_enrolled_learners(LEARNERS, read_modules=True)  # passing both quizzes certifies
+    sheets = answer_sheets()
+    db.session.remove()
+    server = serve(workers=2)
+    server.start()
+    ledger = Ledger()
+    started = time.monotonic()
+    deadline = started + TIME_BUDGET
+    learners = [Learner(server.base_url, name, PASSWORD, sheets, ledger, deadline + 60)
+                for name in usernames]
+    stopping = False
+    threads = run_learners(learners, lambda _done: not stopping)
+    rng = random.Random()  # noqa: S311
+    while time.monotonic() < deadline and (server.kills < KILLS or ledger.submissions < TARGET_SUBMISSIONS):
+        time.sleep(rng.uniform(*UP_SECONDS))
+        server.kill()
+        server.start()
+    stopping = True  # each learner finishes (acknowledges) the submission in hand, then stops
+    for thread in threads:
+        thread.join(timeout=max(1.0, deadline + 60 - time.monotonic()))
+    unfinished = sum(thread.is_alive() for thread in threads)
+    server.kill()  # the run ends on a crash too: nothing may depend on a clean shutdown
+
+    audit = audit_attempts(ledger.acks)
+    integrity = integrity_check()
+    figures.add(
+        f"H45 ({database_name()}): kill -9 ×{server.kills} during {ledger.submissions} submissions: "
+        f"{audit.summary()} ({audit.committed_before_ack} committed before a lost response and "
+        f"replayed by token, {ledger.events['unavailable']} refused or cut requests, "
+        f"{ledger.events['5xx']} 5xx, {audit.certificates} certificates, integrity {integrity}, "
+        f"{time.monotonic() - started:.0f} s)"
+    )
+    assert server.kills >= KILLS
+    assert unfinished == 0 and "learner failed" not in ledger.events, ledger.describe_problems()
+    assert not audit.lost, audit.lost[:5]
+    assert not audit.partial, audit.partial[:5]
+    assert not audit.duplicates, audit.duplicates[:5]
+    assert not audit.completion_problems, audit.completion_problems[:5]
+    assert integrity == "ok"
+    assert ledger.events["5xx"] == 0, f"{ledger.describe_problems()}\n{server.error_summary()}"
+
+
+def integrity_check() -> str:
+    """SQLite's own check of every page and index; PostgreSQL reports "n/a" (no such pragma)."""
+    if db.engine.dialect.name != "sqlite":
+        return "n/a"
+    with db.engine.connect() as connection:
+        rows = connection.exec_driver_sql("PRAGMA integrity_check").scalars().all()
+    return "ok" if rows == ["ok"] else "; ".join(rows[:5])
