@@ -5,7 +5,7 @@ import secrets
 import unicodedata
 
 # No 0/o, 1/l/i: a commune leader copies this from a printed slip onto a phone keyboard.
-PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # noqa: S105 - an alphabet, not a password
 PASSWORD_GROUPS = 3
 PASSWORD_GROUP_LENGTH = 4  # 12 symbols of 31: 59 bits
 MAX_USERNAME_LENGTH = 64

@@ -79,5 +79,6 @@ class ImportReport:
             lines.append("warning: ignored columns: " + ", ".join(self.ignored_columns))
         for row in self.rows:
             texts = "; ".join(("" if i.is_error else "warning: ") + i.english() for i in row.issues)
-            lines.append(f"row {row.row:>5}  {row.status.upper():<7}  {row.label}" + (f": {texts}" if texts else ""))
+            line = f"row {row.row:>5}  {row.status.upper():<7}  {row.label}"
+            lines.append(line + (f": {texts}" if texts else ""))
         return lines

@@ -138,7 +138,8 @@ def _check_archive(data: bytes) -> None:
 
 
 def _too_many_rows() -> SpreadsheetError:
-    return SpreadsheetError(error(N_("The file has more than %(limit)d rows; split it."), limit=MAX_DATA_ROWS))
+    message = N_("The file has more than %(limit)d rows; split it.")
+    return SpreadsheetError(error(message, limit=MAX_DATA_ROWS))
 
 
 def cell_text(value: Cell) -> str:

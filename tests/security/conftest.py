@@ -1,4 +1,7 @@
-"""Fixtures for the security cases: a learner with a certificate and an open attempt, figures."""
+"""Fixtures for the security cases: a learner with a certificate and an open attempt.
+
+Figures go to the shared `figures` collector of tests/conftest.py.
+"""
 
 from dataclasses import dataclass
 
@@ -8,28 +11,6 @@ from app.accounts.models import User
 from app.certificates.models import Certificate
 from app.extensions import db
 from tests import builders
-
-_FIGURES: list[str] = []
-
-
-class Figures:
-    """One line per measured figure, printed at the end of the run."""
-
-    def record(self, line: str) -> None:
-        _FIGURES.append(line)
-
-
-@pytest.fixture(scope="session")
-def figures() -> Figures:
-    return Figures()
-
-
-def pytest_terminal_summary(terminalreporter):
-    if _FIGURES:
-        terminalreporter.section("security figures")
-        for line in _FIGURES:
-            terminalreporter.write_line(line)
-
 
 @dataclass
 class World:

@@ -135,20 +135,20 @@ def fuzz_every_endpoint(app, client, world, before_each) -> tuple[int, list[str]
 def test_fuzzing_every_endpoint_anonymously_gives_no_5xx(app, world, figures):
     client = app.test_client()
     sent, errors = fuzz_every_endpoint(app, client, world, lambda: None)
-    figures.record(f"case 44: {sent} fuzzed inputs (anonymous, every endpoint) → {len(errors)} 5xx")
+    figures.add(f"case 44: {sent} fuzzed inputs (anonymous, every endpoint) → {len(errors)} 5xx")
     assert errors == []
 
 
 def test_fuzzing_every_endpoint_as_a_learner_gives_no_5xx(app, client, world, figures):
     sent, errors = fuzz_every_endpoint(app, client, world, lambda: log_in_as(client, world.learner))
-    figures.record(f"case 44: {sent} fuzzed inputs (logged-in learner, every endpoint) → {len(errors)} 5xx")
+    figures.add(f"case 44: {sent} fuzzed inputs (logged-in learner, every endpoint) → {len(errors)} 5xx")
     assert errors == []
 
 
 markdown_text = st.lists(
     st.one_of(st.text(max_size=20), st.sampled_from(FRAGMENTS)), max_size=40
 ).map("".join)
-SANITISER_SETTINGS = settings(max_examples=int(__import__("os").environ.get("SAN_N", 400)), deadline=None, database=None)
+SANITISER_SETTINGS = settings(max_examples=500, deadline=None, database=None)
 
 
 def test_random_markdown_and_html_never_escape_the_sanitiser(figures):
@@ -166,7 +166,7 @@ def test_random_markdown_and_html_never_escape_the_sanitiser(figures):
         assert found == []
 
     one_text()
-    figures.record(
+    figures.add(
         f"case 44: {checked[0]} fuzzed Markdown/HTML inputs × 4 renderers → "
         f"{len(escapes)} executable vectors"
     )

@@ -85,7 +85,7 @@ def test_malformed_text_on_every_route_never_gives_5xx(app, client, world, figur
                     if not acceptable(status):
                         wrong.append(f"{status} {actor} {route.method} {variant['path']} ({name})")
     refused = sum(status == 400 for status in answers)
-    figures.record(
+    figures.add(
         f"case 40: {len(answers)} malformed requests (invalid UTF-8, NUL, lone surrogates) × "
         f"{len(requests)} route×method pairs → {sum(s >= 500 for s in answers)} 5xx ({refused} answered 400)"
     )

@@ -104,7 +104,7 @@ def test_course_file_with_payloads_renders_no_executable_vector(
     pages = pages_of_a_quiz_journey(client, MODULE_SLUG)
     vectors = vectors_in(pages, app)
     loaded = len(PAYLOADS) - len(refused)
-    figures.record(
+    figures.add(
         f"case 1: {len(PAYLOADS)} payloads × {len(RENDER_SITES)} render sites → {len(vectors)} "
         f"executable vectors (course file → loader → 3 pages: {loaded} loaded, "
         f"{len(refused)} refused by the loader as unsafe links)"
@@ -156,7 +156,7 @@ def test_every_payload_written_raw_into_the_database_is_cleaned_at_output(
     enrolled_learner(client, auth, make_user)
     pages = pages_of_a_quiz_journey(client, "doc-them")
     vectors = vectors_in(pages, app)
-    figures.record(
+    figures.add(
         f"case 2: {len(PAYLOADS)} payloads × {len(RENDER_SITES)} render sites → {len(vectors)} "
         "executable vectors (raw HTML written into the database, bypassing the loader)"
     )

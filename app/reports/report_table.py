@@ -1,0 +1,135 @@
+"""A funnel as the table people read: the same cells on the screen, in CSV and in XLSX. Pure.
+
+Numbers are written the Vietnamese way whatever the interface language ("1.234", "91,7%"),
+since the report is what a province files. Counts keep their integer value next to the text,
+so the spreadsheet exports can write real numbers.
+"""
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from babel.numbers import format_decimal, format_percent
+
+from app.reports.funnel import Funnel, FunnelRow, LearnerStatus, RowKind, StageCounts
+
+LOCALE = "vi"
+NOTHING = "—"
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str  # exactly as shown on the screen
+    value: int | str  # what the exports write: counts stay numbers
+
+    @classmethod
+    def count(cls, number: int) -> "Cell":
+        return cls(format_count(number), number)
+
+    @classmethod
+    def of(cls, text: str) -> "Cell":
+        return cls(text, text)
+
+
+@dataclass(frozen=True)
+class TableRow:
+    cells: tuple[Cell, ...]
+    unit_code: str | None = None  # drill down to this unit
+    username: str | None = None  # open this learner's details
+    is_total: bool = False
+
+
+@dataclass(frozen=True)
+class Section:
+    caption: str
+    headers: tuple[str, ...]
+    rows: tuple[TableRow, ...]
+
+
+@dataclass(frozen=True)
+class ReportTable:
+    title_rows: tuple[tuple[str, str], ...]  # (label, value) lines above the tables
+    sections: tuple[Section, ...]
+
+    def text_rows(self) -> list[list[str]]:
+        """Every line of the report as on the screen: title lines, then each section after a blank line."""
+        return self._lines(lambda cell: cell.text)
+
+    def value_rows(self) -> list[list[int | str]]:
+        """The same lines with counts as numbers, for the exports."""
+        return self._lines(lambda cell: cell.value)
+
+    def _lines(self, pick: Callable[[Cell], int | str]) -> list[list]:
+        lines: list[list] = [[label, value] for label, value in self.title_rows]
+        for section in self.sections:
+            lines += [[], [section.caption], list(section.headers)]
+            lines += [[pick(cell) for cell in row.cells] for row in section.rows]
+        return lines
+
+
+def format_count(number: int) -> str:
+    """1234 -> "1.234"."""
+    return format_decimal(number, locale=LOCALE)
+
+
+def format_rate(counts: StageCounts) -> str:
+    """"375/409 — 91,7%"; a dash when nobody is on the roster."""
+    rate = counts.completion_rate
+    if rate is None:
+        return NOTHING
+    percent = format_percent(rate, "#,##0.0%", locale=LOCALE)
+    return f"{format_count(counts.completed)}/{format_count(counts.target)} — {percent}"
+
+
+def format_score(score: float | None) -> str:
+    """87.456 -> "87,5"; a dash without scores."""
+    return NOTHING if score is None else format_decimal(score, "#,##0.0", locale=LOCALE)
+
+
+def funnel_section(funnel: Funnel, labels: Mapping[str, str]) -> Section:
+    """Unit rows one level below the focus, then the total."""
+    rows = [_funnel_row(row, labels) for row in funnel.rows]
+    rows.append(TableRow(_count_cells(labels["total"], funnel.total), is_total=True))
+    headers = tuple(labels[key] for key in (
+        "unit", "target", "registered", "started", "completed", "certified", "rate", "average"))
+    return Section(labels["funnel_caption"], headers, tuple(rows))
+
+
+def _funnel_row(row: FunnelRow, labels: Mapping[str, str]) -> TableRow:
+    if row.kind == RowKind.UNIT:
+        return TableRow(_count_cells(row.unit.name, row.counts), unit_code=row.unit.code)
+    label = labels["direct"] if row.kind == RowKind.DIRECT else labels["no_unit"]
+    return TableRow(_count_cells(label, row.counts))
+
+
+def _count_cells(label: str, counts: StageCounts) -> tuple[Cell, ...]:
+    return (
+        Cell.of(label),
+        *(Cell.count(getattr(counts, stage)) for stage in
+          ("target", "registered", "started", "completed", "certified")),
+        Cell.of(format_rate(counts)),
+        Cell.of(format_score(counts.average_score)),
+    )
+
+
+def learner_section(
+    learners: Iterable[LearnerStatus], unit_name: Callable[[int | None], str],
+    labels: Mapping[str, str],
+) -> Section:
+    """One row per learner, in the order given (Vietnamese name order)."""
+    yes, no = labels["yes"], labels["no"]
+    rows = []
+    for number, learner in enumerate(learners, 1):
+        flags = (learner.registered, learner.started, learner.completed, learner.certified)
+        cells = (
+            Cell.count(number),
+            Cell.of(learner.full_name),
+            Cell.of(learner.username),
+            Cell.of(unit_name(learner.unit_id)),
+            *(Cell.of(yes if flag else no) for flag in flags),
+            Cell(NOTHING, NOTHING) if learner.score is None else Cell.count(learner.score),
+        )
+        rows.append(TableRow(cells, username=learner.username))
+    headers = tuple(labels[key] for key in (
+        "number", "full_name", "username", "unit", "registered", "started", "completed",
+        "certified", "score"))
+    return Section(labels["learners_caption"], headers, tuple(rows))

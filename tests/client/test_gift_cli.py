@@ -1,0 +1,171 @@
+"""flask courses import-gift / export-gift on a copy of the fixture courses."""
+
+from pathlib import Path
+
+import pytest
+
+from app.content.cli import courses_cli
+from app.content.gift import parse_gift
+from app.content.gift_cli import export_gift_command, import_gift_command
+
+BANK = Path(__file__).parents[1] / "fixtures" / "gift" / "bank.gift"
+
+
+@pytest.fixture
+def runner(app):
+    # The app factory attaches these commands; until it does, attach them here.
+    for command in (import_gift_command, export_gift_command):
+        if command.name not in courses_cli.commands:
+            courses_cli.add_command(command)
+    return app.test_cli_runner()
+
+
+def import_gift(runner, file: Path, module: str = "an-toan", *extra: str):
+    return runner.invoke(
+        args=["courses", "import-gift", str(file), "--course", "khoa-mau", "--module", module, *extra]
+    )
+
+
+def validate(runner, courses_dir: Path):
+    return runner.invoke(args=["courses", "validate", str(courses_dir)])
+
+
+def test_import_appends_to_a_module_quiz_and_the_course_still_validates(runner, courses_dir):
+    module = courses_dir / "khoa-mau" / "03-an-toan.md"
+    before = module.read_text(encoding="utf-8")
+
+    result = import_gift(runner, BANK)
+
+    assert result.exit_code == 0, result.output
+    assert "Imported 11 question(s) into khoa-mau/03-an-toan.md; 6 skipped." in result.output
+    after = module.read_text(encoding="utf-8")
+    assert after.startswith(before.rstrip()) and after.count("<!-- quiz -->") == 1
+    assert "### Thủ đô của Việt Nam là thành phố nào? {#thu-do .short}" in after
+    assert "- = 3 ± 2" in after
+    assert validate(runner, courses_dir).exit_code == 0
+
+
+def test_import_reports_every_question_it_skips_and_why(runner, courses_dir):
+    result = import_gift(runner, BANK)
+
+    for line in (
+        "bank.gift:58: skipped: 'Ghép nối': matching questions are not supported",
+        "bank.gift:63: skipped: 'Tự luận': essay questions are not supported",
+        "bank.gift:69: skipped: 'Nhiều đáp án số': numeric ranges with several weighted answers",
+        "bank.gift:74: skipped: 'Không có đáp án đúng': a multiple-choice question without a correct",
+        "bank.gift:22: note: 'Trọng số lệch': partial credit differs",
+    ):
+        assert line in result.output
+
+
+def test_import_twice_gives_new_question_ids(runner, courses_dir):
+    import_gift(runner, BANK)
+
+    result = import_gift(runner, BANK)
+
+    assert result.exit_code == 0, result.output
+    text = (courses_dir / "khoa-mau" / "03-an-toan.md").read_text(encoding="utf-8")
+    assert "{#thu-do .short}" in text and "{#thu-do-2 .short}" in text
+
+
+def test_import_creates_a_missing_module_with_the_quiz_section(runner, courses_dir):
+    result = import_gift(runner, BANK, "ngan-hang-cau-hoi", "--minutes", "20")
+
+    assert result.exit_code == 0, result.output
+    text = (courses_dir / "khoa-mau" / "04-ngan-hang-cau-hoi.md").read_text(encoding="utf-8")
+    assert text.startswith(
+        "---\nid: ngan-hang-cau-hoi\ntitle: Cơ bản\norder: 4\nminutes: 20\n---\n\n<!-- quiz -->\n"
+    )
+    assert validate(runner, courses_dir).exit_code == 0
+
+
+def test_import_adds_the_quiz_marker_to_a_reading_module(runner, courses_dir):
+    result = import_gift(runner, BANK, "doc-them", "--language", "en")
+
+    assert result.exit_code == 0, result.output
+    text = (courses_dir / "khoa-mau" / "02-doc-them.md").read_text(encoding="utf-8")
+    assert "để hoàn thành.\n\n<!-- quiz -->\n\n### " in text
+    assert "- (x) True\n  > Đúng vậy.\n- ( ) False" in text
+
+
+def test_import_of_nothing_importable_fails_and_changes_nothing(runner, courses_dir, tmp_path):
+    gift = tmp_path / "khong-ho-tro.gift"
+    gift.write_text("::Tự luận::Nêu ba lợi ích. {}\n\n::Ghép::Ghép. {=a -> b =c -> d}\n", encoding="utf-8")
+    module = courses_dir / "khoa-mau" / "03-an-toan.md"
+    before = module.read_bytes()
+
+    result = import_gift(runner, gift)
+
+    assert result.exit_code != 0
+    assert "essay questions are not supported" in result.output
+    assert "nothing was imported" in result.output
+    assert module.read_bytes() == before
+
+
+def test_import_that_breaks_validation_leaves_the_module_unchanged(runner, courses_dir, tmp_path):
+    gift = tmp_path / "anh-thieu.gift"
+    gift.write_text("::Ảnh::[markdown]Xem ![sơ đồ](images/khong-co.png). {=A ~B}\n", encoding="utf-8")
+    module = courses_dir / "khoa-mau" / "03-an-toan.md"
+    before = module.read_bytes()
+
+    result = import_gift(runner, gift)
+
+    assert result.exit_code != 0
+    assert "khoa-mau/03-an-toan.md:" in result.output and "khong-co.png" in result.output
+    assert module.read_bytes() == before
+
+
+def test_import_that_breaks_validation_removes_the_new_module(runner, courses_dir, tmp_path):
+    gift = tmp_path / "anh-thieu.gift"
+    gift.write_text("::Ảnh::[markdown]Xem ![sơ đồ](images/khong-co.png). {=A ~B}\n", encoding="utf-8")
+
+    result = import_gift(runner, gift, "module-moi")
+
+    assert result.exit_code != 0
+    assert sorted(p.name for p in (courses_dir / "khoa-mau").glob("*.md")) == [
+        "01-gioi-thieu.md",
+        "02-doc-them.md",
+        "03-an-toan.md",
+    ]
+
+
+def test_import_names_an_unknown_course(runner, courses_dir):
+    result = runner.invoke(
+        args=["courses", "import-gift", str(BANK), "--course", "khong-co", "--module", "abc"]
+    )
+
+    assert result.exit_code != 0 and "no course with id 'khong-co'" in result.output
+
+
+def test_export_writes_the_module_questions_as_gift(runner, courses_dir):
+    result = runner.invoke(args=["courses", "export-gift", "--course", "khoa-mau", "--module", "gioi-thieu"])
+
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("$CATEGORY: khoa-mau/gioi-thieu\n")
+    questions, problems = parse_gift(result.output)
+    assert [(q.title, q.kind) for q in questions] == [
+        ("q-nam", "single"),
+        ("q-bao-ve", "multiple"),
+        ("q-dvc", "truefalse"),
+    ]
+    assert problems == []
+
+
+def test_export_to_a_file_then_import_elsewhere(runner, courses_dir, tmp_path):
+    out = tmp_path / "gioi-thieu.gift"
+    exported = runner.invoke(
+        args=["courses", "export-gift", "--course", "khoa-mau", "--module", "gioi-thieu", "-o", str(out)]
+    )
+
+    imported = import_gift(runner, out, "ban-sao")
+
+    assert exported.exit_code == 0 and imported.exit_code == 0, exported.output + imported.output
+    copy = (courses_dir / "khoa-mau" / "04-ban-sao.md").read_text(encoding="utf-8")
+    assert "### Quyết định 146/QĐ-TTg được ban hành năm nào? {#q-nam}" in copy
+    assert "> CANARY-EXPLANATION Quyết định được ký ngày 28/01/2022." in copy
+
+
+def test_export_of_a_module_without_quiz_fails_clearly(runner, courses_dir):
+    result = runner.invoke(args=["courses", "export-gift", "--course", "khoa-mau", "--module", "doc-them"])
+
+    assert result.exit_code != 0 and "has no questions" in result.output
