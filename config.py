@@ -36,6 +36,8 @@ class Config:
     LANGUAGES = ("vi", "en")
 
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
+    JOBS_REDIS_URL = os.environ.get("REDIS_URL", "")  # empty: jobs run in a thread of the web process
+    JOBS_QUEUE_NAME = "hocso-jobs"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute;100 per hour"
     VERIFY_RATE_LIMIT = "60 per minute"
@@ -64,6 +66,7 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "")
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
+    JOBS_REDIS_URL = ""
     PDF_RENDER_TIMEOUT_SECONDS = 60
 
 

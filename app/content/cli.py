@@ -4,11 +4,14 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from app.content.gift_cli import export_gift_command, import_gift_command
 from app.content.parsing import parse_course_folder, parse_courses
 from app.content.services import CourseContentError, records_at_risk, sync_courses
 from app.extensions import db
 
 courses_cli = AppGroup("courses", help="Check and load the course folders.")
+courses_cli.add_command(import_gift_command)
+courses_cli.add_command(export_gift_command)
 
 
 @courses_cli.command("validate")

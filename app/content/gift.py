@@ -32,7 +32,7 @@ _TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
 _HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 _ANY_TONE_COMMENT = re.compile(r"hocso:\s*any-tone", re.IGNORECASE)
 # Lines of a prompt paragraph that our quiz syntax would read as an option, answer or heading.
-_QUIZ_LOOKALIKE = re.compile(r"\s{0,3}(?:[-*+]\s+(?:\(|\[|=)|#)")
+_QUIZ_LOOKALIKE = re.compile(r"\s{0,3}(?:#{1,6}|[-*+]\s+(?:\(\s*[xX]?\s*\)|\[\s*[xX]?\s*\]|=))(?:\s|$)")
 LABELS = {"vi": ("Đúng", "Sai"), "en": ("True", "False")}
 HINT_WORDS = {"vi": "Gợi ý:", "en": "Hint:"}
 _FALSE_WORDS = {"sai", "false", "f", "s", "no", "không", "wrong"}
@@ -172,14 +172,14 @@ def _question(block: _Block, title: str, text: str, notes: list[str]) -> GiftQue
     if after:
         several = "{" in after
         raise _Skip(
-            "questions with several answer blocks are not supported"
+            "questions with several answer blocks are not supported (separate questions with a blank line)"
             if several
             else "missing-word questions (text after the answers) are not supported"
         )
     prompt = _markdown(text[:open_at], text_format, notes)
     if not prompt:
         raise _Skip("the question has no text before its answers")
-    answers, _, general = _split_general(text[open_at + 1 : close_at])
+    answers, general = _split_general(text[open_at + 1 : close_at])
     key = _answer_key(answers, text_format, notes)
     moved = key.pop("moved_feedback", [])
     explanation = "\n\n".join(p for p in [_markdown(general, text_format, notes), *moved] if p)
@@ -187,10 +187,10 @@ def _question(block: _Block, title: str, text: str, notes: list[str]) -> GiftQue
     return GiftQuestion(block.line, title, text=prompt, explanation=explanation, any_tone=any_tone, **key)
 
 
-def _split_general(answers: str) -> tuple[str, str, str]:
+def _split_general(answers: str) -> tuple[str, str]:
     """The answers and the general feedback written after '####' (as Moodle, the last one)."""
     at = answers.rfind("####")
-    return (answers, "", "") if at < 0 else (answers[:at], "####", answers[at + 4 :])
+    return (answers, "") if at < 0 else (answers[:at], answers[at + 4 :])
 
 
 def _answer_key(raw: str, text_format: str, notes: list[str]) -> dict:
@@ -198,7 +198,7 @@ def _answer_key(raw: str, text_format: str, notes: list[str]) -> dict:
     if not body:
         raise _Skip("essay questions are not supported")
     if body.startswith("#"):
-        return _numeric(body[1:], notes)
+        return _numeric(body[1:], text_format, notes)
     if "~" in body:
         return _choice(_split_answers(body), text_format, notes)
     if "=" in body and "->" in body:
@@ -210,7 +210,7 @@ def _answer_key(raw: str, text_format: str, notes: list[str]) -> dict:
             f"'{_excerpt(_restore(body))}' is no answer: start right answers with '=' and wrong ones "
             "with '~', or write {T} or {F}"
         )
-    return _short(_split_answers(body), notes)
+    return _short(_split_answers(body), text_format, notes)
 
 
 def _split_answers(body: str) -> list[_Answer]:
@@ -307,7 +307,7 @@ def _true_false(body: str, text_format: str, notes: list[str]) -> dict:
     return {"kind": "truefalse", "options": options}
 
 
-def _short(answers: list[_Answer], notes: list[str]) -> dict:
+def _short(answers: list[_Answer], text_format: str, notes: list[str]) -> dict:
     full = [a for a in answers if a.percent >= 100]
     partial = [_plain(a.text) for a in answers if a.percent < 100]
     if not full:
@@ -320,10 +320,10 @@ def _short(answers: list[_Answer], notes: list[str]) -> dict:
     accepted = [_plain(a.text) for a in full]
     if not all(accepted):
         raise _Skip("an accepted answer of this short-answer question is empty")
-    return {"kind": "short", "accepted_answers": accepted, **_moved_feedback(full, notes)}
+    return {"kind": "short", "accepted_answers": accepted, **_moved_feedback(full, text_format, notes)}
 
 
-def _numeric(body: str, notes: list[str]) -> dict:
+def _numeric(body: str, text_format: str, notes: list[str]) -> dict:
     if "=" in body or "~" in body:
         answers = _split_answers(body)
         right = [a for a in answers if a.marker == "="]
@@ -342,7 +342,7 @@ def _numeric(body: str, notes: list[str]) -> dict:
         "kind": "numeric",
         "numeric_value": value,
         "numeric_tolerance": tolerance,
-        **_moved_feedback([answer], notes),
+        **_moved_feedback([answer], text_format, notes),
     }
 
 
@@ -355,9 +355,9 @@ def _numeric_range(text: str) -> tuple[float, float]:
     raise _Skip(f"'{text}' is not a number; write {{#3.14:0.01}}, {{#1..5}} or {{#42}}")
 
 
-def _moved_feedback(answers: list[_Answer], notes: list[str]) -> dict:
+def _moved_feedback(answers: list[_Answer], text_format: str, notes: list[str]) -> dict:
     """Hocso shows no feedback per typed answer: it joins the explanation."""
-    feedback = list(dict.fromkeys(f for a in answers if (f := _markdown(a.feedback, "moodle", notes))))
+    feedback = list(dict.fromkeys(f for a in answers if (f := _markdown(a.feedback, text_format, notes))))
     if feedback:
         notes.append("the feedback on accepted answers is shown in the explanation")
     return {"moved_feedback": feedback}

@@ -4,6 +4,8 @@ import re
 import secrets
 import unicodedata
 
+from werkzeug.security import generate_password_hash
+
 # No 0/o, 1/l/i: a commune leader copies this from a printed slip onto a phone keyboard.
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # noqa: S105 - an alphabet, not a password
 PASSWORD_GROUPS = 3
@@ -36,3 +38,14 @@ def unique_username(base: str, taken: set[str]) -> str:
         candidate = f"{base}{number}"
     taken.add(candidate)
     return candidate
+
+
+# A one-time password is random (59 bits) and is replaced at the first login, so it does not
+# need the full work factor that protects passwords people choose: a lighter scrypt keeps an
+# import of 400 learners within a web request (about 30 ms per account instead of 260 ms).
+ONE_TIME_HASH_METHOD = "scrypt:4096:8:1"
+
+
+def hash_one_time_password(password: str) -> str:
+    """The stored hash of a generated one-time password (scrypt, salted)."""
+    return generate_password_hash(password, method=ONE_TIME_HASH_METHOD)

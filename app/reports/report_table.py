@@ -94,11 +94,15 @@ def funnel_section(funnel: Funnel, labels: Mapping[str, str]) -> Section:
     return Section(labels["funnel_caption"], headers, tuple(rows))
 
 
-def _funnel_row(row: FunnelRow, labels: Mapping[str, str]) -> TableRow:
+def row_label(row: FunnelRow, labels: Mapping[str, str]) -> str:
     if row.kind == RowKind.UNIT:
-        return TableRow(_count_cells(row.unit.name, row.counts), unit_code=row.unit.code)
-    label = labels["direct"] if row.kind == RowKind.DIRECT else labels["no_unit"]
-    return TableRow(_count_cells(label, row.counts))
+        return row.unit.name
+    return labels["direct"] if row.kind == RowKind.DIRECT else labels["no_unit"]
+
+
+def _funnel_row(row: FunnelRow, labels: Mapping[str, str]) -> TableRow:
+    unit_code = row.unit.code if row.kind == RowKind.UNIT else None
+    return TableRow(_count_cells(row_label(row, labels), row.counts), unit_code=unit_code)
 
 
 def _count_cells(label: str, counts: StageCounts) -> tuple[Cell, ...]:

@@ -12,6 +12,7 @@ from app.certificates.models import Certificate
 from app.extensions import db
 from tests import builders
 
+
 @dataclass
 class World:
     """A learner who finished the fixture course (so holds a certificate) and opened a quiz."""

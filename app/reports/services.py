@@ -1,0 +1,207 @@
+"""Reading the funnel from the database: one grouped query per report, rolled up in Python."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+
+from app.accounts.models import Unit, User
+from app.certificates.models import Certificate, CertificateStatus
+from app.content.models import Course, Module
+from app.extensions import db
+from app.progress.models import CourseCompletion, Enrolment, Intake, ModuleProgress
+from app.reports.charts import BarChart, bar_chart
+from app.reports.funnel import STAGES, Funnel, LearnerStatus, StageCounts, build_funnel, in_name_order
+from app.reports.report_table import (
+    ReportTable,
+    format_count,
+    format_rate,
+    funnel_section,
+    learner_section,
+    row_label,
+)
+from app.reports.unit_rollup import UnitNode, UnitTree
+
+
+class UnknownUnitError(LookupError):
+    """The report was asked for a unit code that does not exist."""
+
+
+@dataclass(frozen=True)
+class FunnelReport:
+    course: Course
+    intake: Intake | None  # None: every intake
+    on: date
+    tree: UnitTree
+    funnel: Funnel
+    table: ReportTable
+    charts: tuple[BarChart, ...]
+
+
+def today() -> date:
+    """Today in the deployment's time zone (a report filed on the 1st is dated the 1st)."""
+    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+def intakes_of(course: Course) -> list[Intake]:
+    return list(db.session.scalars(
+        sa.select(Intake).where(Intake.course_id == course.id).order_by(Intake.created_at, Intake.code)
+    ))
+
+
+def unit_tree(on: date) -> UnitTree:
+    """Every unit, past and present, as a tree resolved to `on`."""
+    rows = db.session.execute(sa.select(
+        Unit.id, Unit.code, Unit.name, Unit.level, Unit.parent_id,
+        Unit.valid_from, Unit.valid_until, Unit.successor_id,
+    ))
+    return UnitTree((UnitNode(*row) for row in rows), on)
+
+
+def _roster(course: Course, intake: Intake | None):
+    condition = Enrolment.course_id == course.id
+    return condition & (Enrolment.intake_id == intake.id) if intake is not None else condition
+
+
+def _started_ids(course: Course):
+    return (sa.select(ModuleProgress.user_id).join(Module, Module.id == ModuleProgress.module_id)
+            .where(Module.course_id == course.id))
+
+
+def _certified_ids(course: Course):
+    return sa.select(Certificate.user_id).where(
+        Certificate.course_id == course.id, Certificate.status == CertificateStatus.VALID
+    )
+
+
+def _completion_join(course: Course):
+    return (CourseCompletion.user_id == Enrolment.user_id) & (CourseCompletion.course_id == course.id)
+
+
+def stage_counts(course: Course, intake: Intake | None) -> dict[int | None, StageCounts]:
+    """Learners at each stage per recorded unit, in one grouped query."""
+    def flag(condition):
+        return sa.func.sum(sa.case((condition, 1), else_=0))
+
+    query = (
+        sa.select(
+            User.unit_id,
+            sa.func.count(),
+            sa.func.count(User.last_login_at),
+            flag(User.id.in_(_started_ids(course))),
+            sa.func.count(CourseCompletion.id),
+            flag(User.id.in_(_certified_ids(course))),
+            sa.func.coalesce(sa.func.sum(CourseCompletion.score), 0),
+            sa.func.count(CourseCompletion.score),
+        )
+        .select_from(Enrolment)
+        .join(User, User.id == Enrolment.user_id)
+        .outerjoin(CourseCompletion, _completion_join(course))
+        .where(_roster(course, intake))
+        .group_by(User.unit_id)
+    )
+    return {row[0]: StageCounts(*(int(n or 0) for n in row[1:])) for row in db.session.execute(query)}
+
+
+def learner_statuses(course: Course, intake: Intake | None, unit_ids: set[int]) -> list[LearnerStatus]:
+    """The roster's learners recorded in these units, in Vietnamese name order."""
+    query = (
+        sa.select(
+            User.username, User.full_name, User.name_sort_key, User.unit_id,
+            User.last_login_at.is_not(None),
+            User.id.in_(_started_ids(course)),
+            CourseCompletion.id.is_not(None),
+            User.id.in_(_certified_ids(course)),
+            CourseCompletion.score,
+        )
+        .select_from(Enrolment)
+        .join(User, User.id == Enrolment.user_id)
+        .outerjoin(CourseCompletion, _completion_join(course))
+        .where(_roster(course, intake), User.unit_id.in_(unit_ids))
+    )
+    statuses = (
+        LearnerStatus(username, name, key, unit_id, bool(r), bool(s), bool(c), bool(x), score)
+        for username, name, key, unit_id, r, s, c, x, score in db.session.execute(query)
+    )
+    return in_name_order(statuses)
+
+
+def funnel_report(course: Course, intake: Intake | None, unit_code: str | None, on: date) -> FunnelReport:
+    """The funnel one level below `unit_code` (every province when None), units as on `on`."""
+    tree = unit_tree(on)
+    focus = None
+    if unit_code:
+        focus = tree.by_code(unit_code)
+        if focus is None:
+            raise UnknownUnitError(unit_code)
+    funnel = build_funnel(tree, stage_counts(course, intake), focus.id if focus else None)
+    labels = _labels(focus)
+    sections = [funnel_section(funnel, labels)]
+    if funnel.shows_learners:
+        learners = learner_statuses(course, intake, set(funnel.direct_unit_ids))
+        sections.append(learner_section(learners, lambda uid: _unit_name(tree, uid), labels))
+    table = ReportTable(_title_rows(course, intake, focus, tree, on), tuple(sections))
+    return FunnelReport(course, intake, on, tree, funnel, table, _charts(funnel, labels))
+
+
+def _unit_name(tree: UnitTree, unit_id: int | None) -> str:
+    return tree.node(unit_id).name if unit_id in tree.nodes else "—"
+
+
+def _title_rows(course, intake, focus, tree: UnitTree, on: date) -> tuple[tuple[str, str], ...]:
+    return (
+        (_("Course"), course.title),
+        (_("Intake"), intake.name if intake else _("All intakes")),
+        (_("Unit"), tree.display_name(focus.id) if focus else _("All provinces")),
+        (_("Units as on"), on.strftime("%d/%m/%Y")),
+    )
+
+
+def _labels(focus: UnitNode | None) -> dict[str, str]:
+    return {
+        "funnel_caption": _("Funnel by unit"),
+        "learners_caption": _("Learners"),
+        "unit": _("Unit"),
+        "target": _("Target"),
+        "registered": _("Registered"),
+        "started": _("Started"),
+        "completed": _("Completed"),
+        "certified": _("Certified"),
+        "rate": _("Completion rate"),
+        "average": _("Average score"),
+        "total": _("Total"),
+        "direct": _("Directly in %(unit)s", unit=focus.name) if focus else "",
+        "no_unit": _("No unit"),
+        "number": _("No."),
+        "full_name": _("Full name"),
+        "username": _("Username"),
+        "score": _("Score"),
+        "yes": _("Yes"),
+        "no": _("No"),
+    }
+
+
+def _charts(funnel: Funnel, labels: dict[str, str]) -> tuple[BarChart, ...]:
+    total = funnel.total
+    stages = bar_chart(
+        "chart-stages",
+        _("Learners at each stage"),
+        _("Of %(target)s learners on the roster: %(summary)s.", target=format_count(total.target),
+          summary=", ".join(f"{labels[s].lower()} {format_count(getattr(total, s))}" for s in STAGES[1:])),
+        [(labels[s], getattr(total, s), format_count(getattr(total, s))) for s in STAGES],
+        scale=total.target,
+    )
+    if not funnel.rows:
+        return (stages,)
+    rates = bar_chart(
+        "chart-rates",
+        _("Completion rate by unit"),
+        _("Completed learners as a share of the roster, one bar per unit; the table has the numbers."),
+        [(row_label(row, labels), row.counts.completion_rate or 0.0, format_rate(row.counts))
+         for row in funnel.rows],
+        scale=1.0,
+    )
+    return stages, rates

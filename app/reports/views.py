@@ -1,0 +1,138 @@
+"""Admin reports: the funnel by unit with drill-down, its CSV and XLSX exports, a learner's record."""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, render_template, request, url_for
+from flask_babel import gettext as _
+
+from app.accounts.models import Role
+from app.audit import services as audit
+from app.content.models import Course
+from app.extensions import db
+from app.progress.models import Intake
+from app.reports import learner_detail, services
+from app.reports.exports import report_csv, report_xlsx
+from app.security.access import roles_required
+
+bp = Blueprint("reports", __name__, url_prefix="/admin/reports", template_folder="templates")
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class ReportQuery:
+    """What the filter form asks for, as typed (so links keep it) and as looked up."""
+
+    intake_code: str
+    unit_code: str
+    on_text: str
+    intake: Intake | None
+    on: date
+
+    def args(self, **changes) -> dict[str, str]:
+        """Query-string arguments for links that keep the filters."""
+        values = {"intake": self.intake_code, "unit": self.unit_code, "on": self.on_text, **changes}
+        return {key: value for key, value in values.items() if value}
+
+
+@bp.route("")
+@roles_required(Role.ADMIN)
+def index():
+    courses = db.session.scalars(sa.select(Course).where(~Course.is_archived).order_by(Course.title))
+    return render_template(
+        "reports/index.html", courses=[(c, services.intakes_of(c)) for c in courses]
+    )
+
+
+@bp.route("/courses/<slug>")
+@roles_required(Role.ADMIN)
+def funnel(slug: str):
+    course = _course_or_404(slug)
+    query = _read_query(course)
+    return render_template(
+        "reports/funnel.html",
+        report=_report_or_404(course, query),
+        query=query,
+        intakes=services.intakes_of(course),
+        unit_url=lambda code: url_for("reports.funnel", slug=course.slug, **query.args(unit=code)),
+        learner_url=lambda username: url_for("reports.learner", username=username),
+    )
+
+
+@bp.route("/courses/<slug>/funnel.csv")
+@roles_required(Role.ADMIN)
+def export_csv(slug: str):
+    return _export(slug, "csv", report_csv, "text/csv; charset=utf-8")
+
+
+@bp.route("/courses/<slug>/funnel.xlsx")
+@roles_required(Role.ADMIN)
+def export_xlsx(slug: str):
+    return _export(slug, "xlsx", lambda table: report_xlsx(table, _("Report")), XLSX_MIMETYPE)
+
+
+@bp.route("/learner")
+@roles_required(Role.ADMIN)
+def learner():
+    user = learner_detail.find_learner(request.args.get("username", ""))
+    if user is None:
+        abort(404)
+    return render_template(
+        "reports/learner.html", learner=user, records=learner_detail.learner_record(user)
+    )
+
+
+def _export(slug: str, extension: str, write, mimetype: str) -> Response:
+    course = _course_or_404(slug)
+    query = _read_query(course)
+    report = _report_or_404(course, query)
+    body = write(report.table)
+    audit.record("report.exported", target=course.slug, format=extension,
+                 intake=query.intake_code, unit=query.unit_code, on=report.on.isoformat())
+    db.session.commit()
+    parts = ["bao-cao", course.slug, query.intake_code, query.unit_code, report.on.isoformat()]
+    filename = re.sub(r"[^A-Za-z0-9.-]+", "-", "-".join(p for p in parts if p)) + "." + extension
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _course_or_404(slug: str) -> Course:
+    course = db.session.scalar(sa.select(Course).where(Course.slug == slug[:64]))
+    if course is None:
+        abort(404)
+    return course
+
+
+def _read_query(course: Course) -> ReportQuery:
+    intake_code = request.args.get("intake", "")[:32]
+    intake = None
+    if intake_code:
+        intake = db.session.scalar(
+            sa.select(Intake).where(Intake.course_id == course.id, Intake.code == intake_code)
+        )
+        if intake is None:
+            abort(404)
+    on_text = request.args.get("on", "")[:10]
+    on = _parse_date(on_text)
+    if on is None:
+        if on_text:
+            flash(_("Write the date as YYYY-MM-DD, for example 2025-06-30. Showing today's units."),
+                  "error")
+        on_text, on = "", services.today()
+    return ReportQuery(intake_code, request.args.get("unit", "")[:32], on_text, intake, on)
+
+
+def _parse_date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
+    except ValueError:
+        return None
+
+
+def _report_or_404(course: Course, query: ReportQuery) -> services.FunnelReport:
+    try:
+        return services.funnel_report(course, query.intake, query.unit_code or None, query.on)
+    except services.UnknownUnitError:
+        abort(404)
