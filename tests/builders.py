@@ -21,11 +21,19 @@ def answers_for(module_slug: str, correct: bool = True, course_slug: str = "khoa
     definition = module(module_slug, course_slug).quiz_version.definition
     data: dict[str, list[str]] = {}
     for question in definition["questions"]:
-        indexes = [i for i, o in enumerate(question["options"]) if o["correct"] == correct]
-        if question["kind"] != "multiple":
-            indexes = indexes[:1]
-        data[f"q-{question['id']}"] = [str(i) for i in indexes]
+        data[f"q-{question['id']}"] = _answer(question, correct)
     return data
+
+
+def _answer(question: dict, correct: bool) -> list[str]:
+    if question["kind"] == "short":
+        return [question["accepted_answers"][0] if correct else "không biết"]
+    if question["kind"] == "numeric":
+        return [f"{question['numeric_value']:g}" if correct else "-1"]
+    indexes = [i for i, o in enumerate(question["options"]) if o["correct"] == correct]
+    if question["kind"] != "multiple":
+        indexes = indexes[:1]
+    return [str(i) for i in indexes]
 
 
 def start_attempt(client, module_slug: str, course_slug: str = "khoa-mau") -> str:

@@ -60,7 +60,8 @@ def _import(plan, source: str, intake, slips: Path) -> None:
         db.session.rollback()
         slips.unlink(missing_ok=True)
         raise click.ClickException(f"nothing was imported: {problem}") from problem
-    click.echo(f"Created {len(accounts)} account(s)" + (f", enrolled in {intake.name}" if intake else "") + ".")
+    enrolled = f", enrolled in {intake.name}" if intake else ""
+    click.echo(f"Created {len(accounts)} account(s){enrolled}.")
     click.echo(f"Login slips with the one-time passwords: {slips} (keep it safe, delete it after printing)")
 
 
@@ -117,4 +118,5 @@ def list_intakes_command():
     sizes = services.roster_sizes()
     for intake in services.intakes():
         deadline = intake.deadline.isoformat() if intake.deadline else "-"
-        click.echo(f"{intake.course.slug}:{intake.code}\t{sizes.get(intake.id, 0)}\t{deadline}\t{intake.name}")
+        size = sizes.get(intake.id, 0)
+        click.echo(f"{intake.course.slug}:{intake.code}\t{size}\t{deadline}\t{intake.name}")

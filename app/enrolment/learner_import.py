@@ -28,7 +28,13 @@ from app.enrolment.credentials import (
 from app.enrolment.login_slips import LoginSlip, render_login_slips_pdf
 from app.enrolment.row_report import N_, ImportReport, RowResult, error, warning
 from app.enrolment.services import enrol_in_intake
-from app.enrolment.spreadsheets import SpreadsheetError, find_columns, header_key, read_rows
+from app.enrolment.spreadsheets import (
+    SpreadsheetError,
+    find_columns,
+    header_key,
+    read_rows,
+    workbook_bytes,
+)
 from app.extensions import db
 from app.progress.models import Intake
 
@@ -61,12 +67,17 @@ def read_learner_file(data: bytes) -> tuple[SourceRows, ImportReport]:
     return source, ImportReport(ignored_columns=list(columns.ignored))
 
 
-def plan_learner_import(rows: SourceRows, ignored_columns: list[str] | None = None) -> LearnerImportPlan:
+def plan_learner_import(rows: SourceRows, ignored_columns: list[str] | None = None,
+                        max_rows: int | None = None) -> LearnerImportPlan:
     """Check every row; nothing is written. Usernames are chosen for rows that have none."""
     results = [learner_rows.check_row(number, values) for number, values in rows]
     plan = LearnerImportPlan(ImportReport(rows=results, ignored_columns=list(ignored_columns or [])))
     if not results:
         plan.report.file_issues.append(error(N_("The file names its columns but lists no learner.")))
+    if max_rows is not None and len(results) > max_rows:
+        plan.report.file_issues.append(error(N_(
+            "The file lists %(count)d learners; at most %(limit)d can be imported here. Split the file, "
+            "or use the command flask users import."), count=len(results), limit=max_rows))
     lookup = _UnitLookup()
     for result in results:
         unit = lookup.resolve(result)
@@ -102,6 +113,17 @@ def apply_learner_import(plan: LearnerImportPlan, source: str, intake: Intake | 
                  warnings=len(plan.report.warning_rows),
                  intake=f"{intake.course.slug}:{intake.code}" if intake else None)
     return created
+
+
+def template_workbook(instructions: list[str]) -> bytes:
+    """The XLSX to fill in: the header row, a sheet of instructions, and the current units."""
+    units = db.session.scalars(sa.select(Unit).where(Unit.valid_until.is_(None)).order_by(Unit.code))
+    return workbook_bytes([
+        ("Học viên", [list(learner_rows.TEMPLATE_HEADERS)]),
+        ("Hướng dẫn", [[line] for line in instructions]),
+        ("Đơn vị", [["Mã", "Tên", "Cấp", "Thuộc"],
+                    *([u.code, u.name, u.level, u.parent.name if u.parent else ""] for u in units)]),
+    ])
 
 
 def login_slips_pdf(accounts: list[CreatedAccount]) -> bytes:

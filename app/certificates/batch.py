@@ -1,0 +1,249 @@
+"""Printing a unit's certificates at once: one print-ready PDF, or a ZIP of the issued PDFs.
+
+The PDF starts with a cover list, then has one page per certificate, ordered by unit (today's
+units, merged ones rolled up) and then by Vietnamese name, numbered as on the cover. Certificates
+are rendered from their frozen facts with the same template as when issued, many pages per
+WeasyPrint document (fonts and layout caches shared), in chunks so that memory stays bounded,
+each chunk through `render_pdf`; pypdf then joins the chunks. The ZIP holds the PDFs exactly as
+issued, so their SHA-256 still matches the verification page.
+"""
+
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from pypdf import PdfReader, PdfWriter
+from sqlalchemy.orm import undefer
+
+from app.accounts.models import User
+from app.accounts.services import vietnamese_sort_key
+from app.certificates.certificate_document import (
+    CertificateFacts,
+    certificate_html,
+    format_vietnamese_date,
+)
+from app.certificates.models import Certificate, CertificateStatus
+from app.certificates.pdf_rendering import render_pdf
+from app.certificates.services import verify_url
+from app.content.models import Course
+from app.extensions import db
+from app.jobs.services import JobError, JobResult, job_kind
+from app.progress.models import Enrolment, Intake
+from app.reports.services import today, unit_tree
+from app.reports.unit_rollup import UnitTree, collation_key
+
+CHUNK_SIZE = 50  # certificates per WeasyPrint document: ~2 s and well under the memory budget
+SECONDS_PER_SHEET = 1.0  # added to the render time limit for each page of a chunk
+PRINT_JOB = "certificates.print"
+PDF_MIMETYPE = "application/pdf"
+ZIP_MIMETYPE = "application/zip"
+_BODY = re.compile(r"<body[^>]*>(.*)</body>", re.DOTALL)
+_SHEETS_HEAD = (
+    '<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>Giấy chứng nhận</title>'
+    '<link rel="stylesheet" href="fonts.css"><link rel="stylesheet" href="certificate.css">'
+    "<style>.batch-sheet { break-before: page } .batch-sheet:first-child { break-before: auto }"
+    "</style></head><body>"
+)
+_templates = Environment(
+    loader=FileSystemLoader(Path(__file__).resolve().parent / "templates" / "certificates"),
+    autoescape=True,  # names and units are learner- and admin-controlled text
+    undefined=StrictUndefined,
+)
+
+Progress = Callable[[int, int], None]
+
+
+class SelectionError(JobError):
+    """The course, unit or intake asked for does not exist."""
+
+
+@dataclass(frozen=True)
+class PrintSelection:
+    course_slug: str
+    unit_code: str | None = None  # with every unit beneath it, merged units rolled up
+    intake_code: str | None = None
+
+
+@dataclass(frozen=True)
+class PrintItem:
+    number: int  # position in the printed set, as on the cover list
+    certificate_id: int
+    facts: CertificateFacts
+    unit_label: str  # today's unit, by which the set is ordered
+
+
+@dataclass(frozen=True)
+class PrintSet:
+    course: Course
+    unit_label: str
+    intake: Intake | None
+    on: date
+    items: tuple[PrintItem, ...]
+
+
+def select_for_print(selection: PrintSelection, on: date | None = None) -> PrintSet:
+    """The valid certificates of a course (for a unit and its children, an intake), in print order."""
+    on = on or today()
+    course = db.session.scalar(sa.select(Course).where(Course.slug == selection.course_slug))
+    if course is None:
+        raise SelectionError(f"no course {selection.course_slug!r}")
+    query = (sa.select(Certificate, User.unit_id).join(User, User.id == Certificate.user_id)
+             .where(Certificate.course_id == course.id, Certificate.status == CertificateStatus.VALID))
+    intake = None
+    if selection.intake_code:
+        intake = db.session.scalar(sa.select(Intake).filter_by(course_id=course.id,
+                                                               code=selection.intake_code))
+        if intake is None:
+            raise SelectionError(f"no intake {selection.intake_code!r} in {course.slug}")
+        query = query.join(Enrolment, (Enrolment.user_id == User.id)
+                           & (Enrolment.course_id == course.id)).where(Enrolment.intake_id == intake.id)
+    tree = unit_tree(on)
+    unit_label = ""
+    if selection.unit_code:
+        unit = tree.by_code(selection.unit_code)
+        if unit is None:
+            raise SelectionError(f"no unit {selection.unit_code!r}")
+        query = query.where(User.unit_id.in_(tree.recorded_under(unit.id)))
+        unit_label = tree.display_name(unit.id)
+    rows = sorted(db.session.execute(query), key=lambda row: _print_order(tree, *row))
+    items = tuple(
+        PrintItem(number, certificate.id, facts_of(certificate), _unit_label(tree, unit_id))
+        for number, (certificate, unit_id) in enumerate(rows, 1)
+    )
+    return PrintSet(course, unit_label, intake, on, items)
+
+
+def _print_order(tree: UnitTree, certificate: Certificate, unit_id: int | None) -> tuple:
+    if unit_id in tree.nodes:  # by province, then district, then commune name
+        units = (0, tuple(collation_key(tree.node(uid).name) for uid in tree.path(unit_id)))
+    else:  # learners without a unit come last
+        units = (1, ())
+    return units, vietnamese_sort_key(certificate.full_name), certificate.code
+
+
+def _unit_label(tree: UnitTree, unit_id: int | None) -> str:
+    return tree.display_name(unit_id) if unit_id in tree.nodes else ""
+
+
+def facts_of(certificate: Certificate) -> CertificateFacts:
+    """The facts frozen on the certificate record, as printed when it was issued."""
+    return CertificateFacts(
+        code=certificate.display_code,
+        full_name=certificate.full_name,
+        unit_name=certificate.unit_name,
+        course_title=certificate.course_title,
+        completed_on=certificate.completed_on,
+        score=certificate.score,
+        issuer=certificate.issuer,
+        signer_name=certificate.signer_name,
+        signer_title=certificate.signer_title,
+        verify_url=verify_url(certificate.code),
+    )
+
+
+def chunks(items: Sequence[PrintItem], size: int = CHUNK_SIZE) -> Iterator[Sequence[PrintItem]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def sheets_html(items: Sequence[PrintItem]) -> str:
+    """One HTML document, one certificate page per item, each exactly as `certificate_html` draws it."""
+    sheets = []
+    for item in items:
+        match = _BODY.search(certificate_html(item.facts))
+        if match is None:
+            raise AssertionError("the certificate template has no <body>")
+        sheets.append(f'<div class="batch-sheet">{match.group(1)}</div>')
+    return _SHEETS_HEAD + "".join(sheets) + "</body></html>"
+
+
+def cover_html(print_set: PrintSet) -> str:
+    """The cover list: what the set holds, one line per certificate in page order."""
+    return _templates.get_template("batch_cover_pdf.html").render(
+        print_set=print_set, printed_on=format_vietnamese_date(print_set.on)
+    )
+
+
+def print_pdf(print_set: PrintSet, progress: Progress = lambda done, total: None,
+              chunk_size: int = CHUNK_SIZE) -> bytes:
+    """The cover and every certificate as one PDF."""
+    if not print_set.items:
+        raise JobError("no valid certificate matches this selection")
+    base_timeout = current_app.config["PDF_RENDER_TIMEOUT_SECONDS"]
+    total = len(print_set.items)
+    progress(0, total)
+    parts = [render_pdf(cover_html(print_set), timeout_seconds=base_timeout + total / 20)]
+    done = 0
+    for chunk in chunks(print_set.items, chunk_size):
+        timeout = base_timeout + SECONDS_PER_SHEET * len(chunk)
+        parts.append(render_pdf(sheets_html(chunk), timeout_seconds=timeout))
+        done += len(chunk)
+        progress(done, total)
+    return join_pdfs(parts, title=f"Giấy chứng nhận — {print_set.course.title}")
+
+
+def join_pdfs(parts: Sequence[bytes], title: str) -> bytes:
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(PdfReader(io.BytesIO(part)))
+    writer.add_metadata({"/Title": title, "/Creator": "Hocso"})
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def print_zip(print_set: PrintSet, progress: Progress = lambda done, total: None) -> bytes:
+    """The cover list and each certificate's issued PDF, one folder per unit."""
+    if not print_set.items:
+        raise JobError("no valid certificate matches this selection")
+    total = len(print_set.items)
+    progress(0, total)
+    cover = render_pdf(cover_html(print_set),
+                       timeout_seconds=current_app.config["PDF_RENDER_TIMEOUT_SECONDS"] + total / 20)
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("000-danh-sach.pdf", cover)
+        done = 0
+        for chunk in chunks(print_set.items):
+            stored = _stored_pdfs([item.certificate_id for item in chunk])
+            for item in chunk:
+                archive.writestr(zip_name(item), stored[item.certificate_id])
+            done += len(chunk)
+            progress(done, total)
+    return output.getvalue()
+
+
+def _stored_pdfs(ids: list[int]) -> dict[int, bytes]:
+    rows = db.session.scalars(sa.select(Certificate).options(undefer(Certificate.pdf))
+                              .where(Certificate.id.in_(ids)))
+    return {row.id: row.pdf for row in rows}
+
+
+def zip_name(item: PrintItem) -> str:
+    """"xa-ta-van-tinh-lao-cai/007-nguyen-thi-hong-nhung-7KQ2M-9XW4T-HC3PA-R8FVN.pdf"."""
+    folder = ascii_slug(item.unit_label) or "khong-don-vi"
+    return f"{folder}/{item.number:03d}-{ascii_slug(item.facts.full_name)}-{item.facts.code}.pdf"
+
+
+def ascii_slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", collation_key(text)[0]).strip("-")[:80]
+
+
+@job_kind(PRINT_JOB)
+def print_job(params: dict, progress: Progress) -> JobResult:
+    """Background job: params course, unit, intake (codes), format ("pdf" or "zip"), on (ISO date)."""
+    selection = PrintSelection(params["course"], params.get("unit") or None, params.get("intake") or None)
+    print_set = select_for_print(selection, date.fromisoformat(params["on"]))
+    name = "-".join(p for p in ("chung-nhan", selection.course_slug, selection.unit_code,
+                                selection.intake_code) if p)
+    name = re.sub(r"[^A-Za-z0-9-]+", "-", name)
+    if params.get("format") == "zip":
+        return JobResult(print_zip(print_set, progress), f"{name}.zip", ZIP_MIMETYPE)
+    return JobResult(print_pdf(print_set, progress), f"{name}.pdf", PDF_MIMETYPE)

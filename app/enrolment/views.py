@@ -1,0 +1,187 @@
+"""Admin pages: the admin home, learner imports (upload, dry run, confirm), intakes and enrolment."""
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    url_for,
+)
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy.exc import IntegrityError
+
+from app.accounts.models import Role, Unit, User
+from app.certificates.pdf_rendering import PdfRenderError
+from app.content.models import Course
+from app.enrolment import learner_import, services
+from app.enrolment.forms import ConfirmImportForm, EnrolForm, ImportForm, IntakeForm
+from app.extensions import db
+from app.progress.models import Intake
+from app.security.access import roles_required
+
+bp = Blueprint("enrolment", __name__, url_prefix="/admin", template_folder="templates")
+
+CONFIRM_MAX_AGE_SECONDS = 2 * 3600
+WEB_MAX_ROWS = 2_000  # larger lists: `flask users import`, or split the file
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.route("/")
+@roles_required(Role.ADMIN)
+def admin_home():
+    count = db.session.scalar
+    return render_template(
+        "enrolment/admin_home.html",
+        unit_count=count(sa.select(sa.func.count()).select_from(Unit).where(Unit.valid_until.is_(None))),
+        learner_count=count(sa.select(sa.func.count()).select_from(User).where(User.role == Role.LEARNER)),
+        intake_count=count(sa.select(sa.func.count()).select_from(Intake)),
+    )
+
+
+@bp.route("/imports/learners", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def import_learners():
+    form = ImportForm()
+    form.intake.choices = [(0, "—"), *((i.id, _intake_label(i)) for i in services.intakes())]
+    if not form.validate_on_submit():
+        return render_template("enrolment/import_upload.html", form=form)
+    upload = form.file.data
+    rows, report = learner_import.read_learner_file(upload.read())
+    plan = learner_import.plan_learner_import(rows, report.ignored_columns, WEB_MAX_ROWS) if rows else None
+    source = (upload.filename or "upload")[:200]
+    payload = {"rows": rows, "ignored": report.ignored_columns, "intake": form.intake.data, "source": source}
+    return _report_page(plan.report if plan else report, payload, db.session.get(Intake, form.intake.data))
+
+
+@bp.route("/imports/learners/confirm", methods=["POST"])
+@roles_required(Role.ADMIN)
+def confirm_import():
+    form = ConfirmImportForm()
+    payload = _signed_payload(form)
+    if payload is None:
+        flash(_("This import has expired or was changed. Upload the file again."), "error")
+        return redirect(url_for("enrolment.import_learners"))
+    intake = db.session.get(Intake, payload["intake"]) if payload["intake"] else None
+    rows = [(number, values) for number, values in payload["rows"]]
+    plan = learner_import.plan_learner_import(rows, payload["ignored"], WEB_MAX_ROWS)
+    if not plan.report.ok or (payload["intake"] and intake is None):
+        return _report_page(plan.report, payload, intake, status=409)
+    try:
+        accounts = learner_import.apply_learner_import(plan, payload["source"], intake)
+        pdf = learner_import.login_slips_pdf(accounts)  # before commit: no PDF, no accounts
+    except (IntegrityError, PdfRenderError):
+        db.session.rollback()
+        current_app.logger.exception("learner import failed; nothing was written")
+        flash(_("The import failed and nothing was written. Try again in a moment."), "error")
+        return _report_page(plan.report, payload, intake, status=503)
+    db.session.commit()
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": 'attachment; filename="phieu-dang-nhap.pdf"',
+        "Cache-Control": "no-store",
+    })
+
+
+@bp.route("/imports/learners/template.xlsx")
+@roles_required(Role.ADMIN)
+def import_template():
+    instructions = [
+        _("One learner per row. Required: full name and unit (the unit's code, or its exact name)."),
+        _("Optional: position, mobile phone number (10 digits, keep the 0), email, username."),
+        _("Without a username, one is made from the name, e.g. nguyenthihongnhung."),
+        _("Headers may be in Vietnamese or English. Keep the header row; delete nothing else."),
+        _("The sheet of units lists every current unit and its code."),
+    ]
+    return Response(learner_import.template_workbook(instructions), mimetype=XLSX_MIMETYPE, headers={
+        "Content-Disposition": 'attachment; filename="mau-danh-sach-hoc-vien.xlsx"'})
+
+
+@bp.route("/intakes", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def intakes():
+    form = IntakeForm()
+    courses = db.session.scalars(sa.select(Course).filter_by(is_archived=False).order_by(Course.title)).all()
+    form.course.choices = [(c.slug, c.title) for c in courses]
+    if form.validate_on_submit():
+        course = next(c for c in courses if c.slug == form.course.data)
+        try:
+            intake = services.create_intake(course, form.code.data, form.name.data, form.deadline.data)
+        except services.EnrolmentError as problem:
+            form.code.errors.append(_(problem.message, **problem.params))
+        else:
+            db.session.commit()
+            flash(_("Intake %(name)s created.", name=intake.name), "success")
+            return redirect(url_for("enrolment.intake", intake_id=intake.id))
+    return render_template("enrolment/intakes.html", form=form, intakes=services.intakes(),
+                           sizes=services.roster_sizes())
+
+
+@bp.route("/intakes/<int:intake_id>")
+@roles_required(Role.ADMIN)
+def intake(intake_id: int):
+    return _intake_page(_intake_or_404(intake_id), EnrolForm())
+
+
+@bp.route("/intakes/<int:intake_id>/enrol", methods=["POST"])
+@roles_required(Role.ADMIN)
+def enrol(intake_id: int):
+    intake = _intake_or_404(intake_id)
+    form = EnrolForm()
+    if form.validate_on_submit():
+        try:
+            counts = services.enrol_references(intake, _lines(form.unit_codes.data), _lines(form.logins.data))
+        except services.EnrolmentError as problem:
+            db.session.rollback()
+            form.unit_codes.errors.append(_(problem.message, **problem.params))
+        else:
+            db.session.commit()
+            flash(_("Enrolled %(enrolled)d; %(already)d were already in this intake; %(elsewhere)d are "
+                    "in another intake of the course and were left there.", enrolled=counts.enrolled,
+                    already=counts.already, elsewhere=len(counts.elsewhere)), "success")
+            return redirect(url_for("enrolment.intake", intake_id=intake.id))
+    return _intake_page(intake, form, status=400)
+
+
+def _intake_page(intake: Intake, form: EnrolForm, status: int = 200):
+    return render_template("enrolment/intake.html", intake=intake, form=form,
+                           roster=services.roster(intake)), status
+
+
+def _report_page(report, payload: dict, intake: Intake | None, status: int = 200):
+    confirm = ConfirmImportForm(formdata=None, payload=_serializer().dumps(payload)) if report.ok else None
+    return render_template("enrolment/import_report.html", report=report, confirm=confirm,
+                           intake=intake, source=payload["source"]), status
+
+
+def _signed_payload(form: ConfirmImportForm) -> dict | None:
+    if not form.validate_on_submit():
+        return None
+    try:
+        payload = _serializer().loads(form.payload.data, max_age=CONFIRM_MAX_AGE_SECONDS)
+    except BadSignature:  # also an expired one
+        return None
+    expected = {"rows", "ignored", "intake", "source"}
+    return payload if isinstance(payload, dict) and expected <= payload.keys() else None
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="hocso-learner-import")
+
+
+def _intake_or_404(intake_id: int) -> Intake:
+    intake = db.session.get(Intake, intake_id)
+    if intake is None:
+        abort(404)
+    return intake
+
+
+def _intake_label(intake: Intake) -> str:
+    return f"{intake.course.title} — {intake.name} ({intake.code})"
+
+
+def _lines(text: str | None) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
