@@ -73,4 +73,15 @@ def quiz_definition(module: ModuleSpec, course: CourseSpec) -> Definition | None
         translated = _translated_quiz(module, course, language)
         if translated is not None and translated.questions:
             definition["translations"][language] = _words(translated)
+            _accept_translated_answers(definition, translated)
     return definition
+
+
+def _accept_translated_answers(definition: Definition, translated: Quiz) -> None:
+    """A short answer is right in either language: "Hanoi" as well as "Hà Nội"."""
+    by_id = {q.id: q for q in translated.questions}
+    for question in definition["questions"]:
+        other = by_id.get(question["id"])
+        if question["kind"] == "short" and other is not None:
+            extra = [a for a in other.accepted_answers if a not in question["accepted_answers"]]
+            question["accepted_answers"] = question["accepted_answers"] + extra

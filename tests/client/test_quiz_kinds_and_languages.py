@@ -73,3 +73,12 @@ def test_completing_the_bilingual_course_issues_one_certificate(client, auth, ma
 
     certificate = db.session.scalars(sa.select(Certificate)).one()
     assert certificate.course_title == "Khóa học song ngữ"
+
+
+def test_a_short_answer_is_right_in_either_language(client, auth, make_user):
+    learner(client, auth, make_user)
+    for typed in ("Hanoi", "ha noi"):
+        token, _ = attempt_page(client)
+        client.post(f"/attempts/{token}", data={"q-q-thu-do": typed})
+        attempt = db.session.scalar(sa.select(QuizAttempt).filter_by(token=token))
+        assert attempt.points == 1, typed
