@@ -20,7 +20,12 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed translations
-install-dev: $(VENV)/.installed-dev translations system-deps
+install-dev: system-deps $(VENV)/.installed-dev translations node_modules/.installed
+
+## axe-core for the accessibility checks in the browser tests.
+node_modules/.installed: package.json package-lock.json
+	npm ci --silent --no-audit --no-fund
+	touch $@
 
 ## System packages WeasyPrint and the tests need (chromium, poppler-utils); installed when root.
 system-deps:
