@@ -41,11 +41,22 @@ def register_blueprints(app: Flask) -> None:
     from app import health
     from app.accounts.views import bp as accounts_bp
     from app.admin.views import bp as admin_bp
+    from app.authoring.views import bp as authoring_bp
+    from app.certificates.admin_views import bp as certificates_admin_bp
     from app.certificates.views import bp as certificates_bp
     from app.content.views import bp as content_bp
+    from app.enrolment.user_views import bp as user_admin_bp
+    from app.enrolment.views import bp as enrolment_bp
     from app.quizzes.views import bp as quizzes_bp
+    from app.reports.views import bp as reports_bp
+    from app.units.views import bp as units_bp
 
-    for blueprint in (accounts_bp, content_bp, quizzes_bp, certificates_bp, admin_bp, health.bp):
+    for blueprint in (accounts_bp, content_bp, quizzes_bp, certificates_bp, admin_bp, authoring_bp,
+                      health.bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (enrolment_bp, user_admin_bp, units_bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (reports_bp, certificates_admin_bp):
         app.register_blueprint(blueprint)
 
 
@@ -70,6 +81,13 @@ def register_commands(app: Flask) -> None:
     from app.certificates.cli import certificates_cli
     from app.content.cli import courses_cli
     from app.demo import demo_cli
+    from app.enrolment.cli import import_users_command, intakes_cli
+    from app.jobs.cli import jobs_cli
+    from app.units.cli import units_cli
 
+    users_cli.add_command(import_users_command)  # `flask users import`
     for group in (users_cli, courses_cli, certificates_cli, demo_cli):
         app.cli.add_command(group)
+    for group in (intakes_cli, units_cli):
+        app.cli.add_command(group)
+    app.cli.add_command(jobs_cli)

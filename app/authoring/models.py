@@ -37,6 +37,8 @@ class ModuleRevision(db.Model):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     state: Mapped[str] = mapped_column(sa.String(16), default=RevisionState.DRAFT, index=True)
     note: Mapped[str] = mapped_column(sa.String(500), default="")
+    # Set on a draft made by "restore this revision": the revision whose source it copies.
+    restored_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("module_revision.id"))
 
     course: Mapped[Course] = relationship()
     author: Mapped[User | None] = relationship()

@@ -78,13 +78,13 @@ def copy_course(course: Course, course_dir: Path, target: Path,
     for asset in db.session.scalars(sa.select(CourseAsset).filter_by(course_id=course.id)):
         if ASSET_PATH.fullmatch(asset.path):
             _write(target, asset.path, asset.data)
-    overridden, applied = [], set()
-    for revision in live_revisions(course):
-        if revision.path in applied or not is_module_file_name(revision.path):
+    overridden, seen = [], set()
+    for revision in live_revisions(course):  # newest first: only the newest of a file counts
+        if revision.path in seen or not is_module_file_name(revision.path):
             continue
+        seen.add(revision.path)
         if applies(revision, course_dir):
             _write(target, revision.path, revision.source.encode("utf-8"))
-            applied.add(revision.path)
         else:
             overridden.append(revision)
     for path, source in (drafts or {}).items():
@@ -128,9 +128,8 @@ def materialised_root(courses_root: Path) -> Iterator[Path]:
             if folder.name.startswith("."):
                 continue
             course = edited.get(folder.name)
-            if course is None:
-                shutil.copytree(folder, root / folder.name, symlinks=True,
-                                ignore=shutil.ignore_patterns(".git"))
+            if course is None:  # unedited: read in place, through a link
+                (root / folder.name).symlink_to(folder.resolve(), target_is_directory=True)
             else:
                 overridden = copy_course(course, folder, root / folder.name)
                 supersede_overridden(course, overridden, folder)

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.accounts.services import MAX_NAME_LENGTH
@@ -35,7 +36,7 @@ class PrintForm(FlaskForm):
     intake = StringField(_l("Intake code (empty: every intake)"), validators=[Optional(), Length(max=32)])
     output = RadioField(
         _l("Output"),
-        choices=[("pdf", _l("One PDF to print (cover list, then one page per certificate)")),
-                 ("zip", _l("ZIP of the issued PDF files"))],
+        choices=[SelectChoice("pdf", _l("One PDF to print (cover list, then one page per certificate)")),
+                 SelectChoice("zip", _l("ZIP of the issued PDF files"))],
         default="pdf",
     )

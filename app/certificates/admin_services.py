@@ -12,8 +12,9 @@ from app.certificates.codes import normalize_code
 from app.certificates.models import Certificate, CertificateStatus
 from app.content.models import Course
 from app.extensions import db
-from app.reports.services import today, unit_tree
+from app.reports.services import unit_tree
 from app.reports.unit_rollup import collation_key
+from app.units.services import today
 
 PAGE_SIZE = 50
 STATUS_NAMES = {
@@ -37,7 +38,8 @@ def search_certificates(search: CertificateSearch) -> tuple[list[Certificate], b
     query = sa.select(Certificate).join(User, User.id == Certificate.user_id)
     query = _match_text(query, search.text.strip()[:120])
     if search.course_slug:
-        query = query.join(Course, Course.id == Certificate.course_id).where(Course.slug == search.course_slug)
+        query = (query.join(Course, Course.id == Certificate.course_id)
+                 .where(Course.slug == search.course_slug))
     if search.status in set(CertificateStatus):
         query = query.where(Certificate.status == search.status)
     if search.unit_code:

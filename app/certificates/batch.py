@@ -36,8 +36,9 @@ from app.content.models import Course
 from app.extensions import db
 from app.jobs.services import JobError, JobResult, job_kind
 from app.progress.models import Enrolment, Intake
-from app.reports.services import today, unit_tree
+from app.reports.services import unit_tree
 from app.reports.unit_rollup import UnitTree, collation_key
+from app.units.services import today
 
 CHUNK_SIZE = 50  # certificates per WeasyPrint document: ~2 s and well under the memory budget
 SECONDS_PER_SHEET = 1.0  # added to the render time limit for each page of a chunk

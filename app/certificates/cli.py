@@ -37,3 +37,28 @@ def reissue_command(code: str):
         raise click.ClickException(str(error)) from error
     db.session.commit()
     click.echo(f"Reissued {code} as {replacement.display_code}.")
+
+
+@certificates_cli.command("print")
+@click.option("--course", "course_slug", required=True, help="Course id (slug).")
+@click.option("--unit", "unit_code", default=None, help="Unit code: the unit and every unit beneath it.")
+@click.option("--intake", "intake_code", default=None, help="Intake code.")
+@click.option("--zip", "as_zip", is_flag=True, help="A ZIP of the issued PDFs instead of one PDF.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True)
+def print_command(course_slug, unit_code, intake_code, as_zip, output):
+    """One print-ready PDF of a course's valid certificates: a cover list, then one page each,
+    by unit and then by name."""
+    from app.certificates import batch
+
+    def progress(done: int, total: int) -> None:
+        click.echo(f"{done}/{total}", err=True)
+
+    selection = batch.PrintSelection(course_slug, unit_code, intake_code)
+    try:
+        print_set = batch.select_for_print(selection)
+        content = batch.print_zip(print_set, progress) if as_zip else batch.print_pdf(print_set, progress)
+    except batch.JobError as error:
+        raise click.ClickException(str(error)) from error
+    with open(output, "wb") as file:
+        file.write(content)
+    click.echo(f"Wrote {len(print_set.items)} certificates to {output}.")

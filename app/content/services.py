@@ -34,8 +34,12 @@ class SyncReport:
 
 
 def sync_courses(courses_root: Path) -> SyncReport:
-    """Load every course under courses_root (caller commits; raises on any error)."""
-    specs, problems = parse_courses(courses_root)
+    """Load every course under courses_root, with the modules and images published from the
+    browser applied (caller commits; raises on any error)."""
+    from app.authoring.overlay import materialised_root  # authoring builds on content, not back
+
+    with materialised_root(courses_root) as root:
+        specs, problems = parse_courses(root)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise CourseContentError(errors)
@@ -46,6 +50,15 @@ def sync_courses(courses_root: Path) -> SyncReport:
     known = [spec.id for spec in specs]
     for course in db.session.scalars(sa.select(Course).where(Course.slug.not_in(known))):
         course.is_archived = True
+    db.session.flush()
+    return report
+
+
+def sync_course(spec: CourseSpec) -> SyncReport:
+    """Load one parsed course and leave the others as they are (caller commits)."""
+    report = SyncReport()
+    _sync_course(spec, report)
+    report.courses.append(spec.id)
     db.session.flush()
     return report
 

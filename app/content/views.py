@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.models import Role
+from app.authoring.assets import uploaded_file
 from app.certificates.services import certificate_for
 from app.content import services
 from app.content.models import Course, Module
@@ -138,5 +139,8 @@ def course_file(slug: str, filename: str):
     course = _course_or_404(slug)
     if not _may_study(course) or Path(filename).suffix.lower() not in SERVABLE_SUFFIXES:
         abort(404)
+    uploaded = uploaded_file(course, filename)  # images uploaded in the browser come first
+    if uploaded is not None:
+        return uploaded
     folder = Path(current_app.config["COURSES_DIR"]) / course.folder
     return send_from_directory(folder, filename, max_age=86400)

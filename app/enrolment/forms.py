@@ -2,13 +2,15 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 
 class ImportForm(FlaskForm):
     file = FileField(_l("Learner list (XLSX or CSV)"),
                      validators=[FileRequired(_l("Choose the file to import."))])
-    intake = SelectField(_l("Enrol everyone in this intake (optional)"), coerce=int, choices=[(0, "—")])
+    intake = SelectField(_l("Enrol everyone in this intake (optional)"), coerce=int,
+                         choices=[SelectChoice(0, "—")])
 
 
 class ConfirmImportForm(FlaskForm):

@@ -14,6 +14,7 @@ from flask import (
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
+from wtforms.fields.choices import SelectChoice
 
 from app.accounts.models import Role, Unit, User
 from app.certificates.pdf_rendering import PdfRenderError
@@ -47,7 +48,8 @@ def admin_home():
 @roles_required(Role.ADMIN)
 def import_learners():
     form = ImportForm()
-    form.intake.choices = [(0, "—"), *((i.id, _intake_label(i)) for i in services.intakes())]
+    form.intake.choices = [SelectChoice(0, "—"),
+                           *(SelectChoice(i.id, _intake_label(i)) for i in services.intakes())]
     if not form.validate_on_submit():
         return render_template("enrolment/import_upload.html", form=form)
     upload = form.file.data
@@ -105,7 +107,7 @@ def import_template():
 def intakes():
     form = IntakeForm()
     courses = db.session.scalars(sa.select(Course).filter_by(is_archived=False).order_by(Course.title)).all()
-    form.course.choices = [(c.slug, c.title) for c in courses]
+    form.course.choices = [SelectChoice(c.slug, c.title) for c in courses]
     if form.validate_on_submit():
         course = next(c for c in courses if c.slug == form.course.data)
         try:

@@ -92,7 +92,6 @@ def run_job(token: str) -> None:
     try:
         result = JOB_KINDS[kind](params, lambda done, total: _record_progress(job_id, done, total))
     except Exception as error:  # noqa: BLE001 - any failure ends the job, visibly
-        db.session.rollback()
         log.exception("job %s (%s) failed", token, kind)
         message = str(error) if isinstance(error, JobError) else type(error).__name__
         _finish(job_id, state=JobState.FAILED, error=message[:500])
@@ -110,11 +109,14 @@ def _record_progress(job_id: int, done: int, total: int) -> None:
 
 
 def _finish(job_id: int, **values: Any) -> None:
-    db.session.execute(
-        sa.update(BatchJob).where(BatchJob.id == job_id)
-        .values(updated_at=utcnow(), finished_at=utcnow(), **values)
-    )
-    db.session.commit()
+    # End the job's own (read) transaction first: on SQLite a reader that saw an older snapshot
+    # could not become the writer.
+    db.session.rollback()
+    with db.engine.begin() as connection:
+        connection.execute(
+            sa.update(BatchJob).where(BatchJob.id == job_id)
+            .values(updated_at=utcnow(), finished_at=utcnow(), **values)
+        )
 
 
 def run_queued_job(token: str) -> None:

@@ -11,7 +11,7 @@ import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from app.reports.unit_rollup import UnitNode, UnitTree, collation_key
+from app.reports.unit_rollup import UnitFacts, UnitTree, collation_key
 
 STAGES = ("target", "registered", "started", "completed", "certified")
 
@@ -50,14 +50,14 @@ class RowKind(enum.StrEnum):
 @dataclass(frozen=True)
 class FunnelRow:
     kind: RowKind
-    unit: UnitNode | None
+    unit: UnitFacts | None
     counts: StageCounts
 
 
 @dataclass(frozen=True)
 class Funnel:
-    focus: UnitNode | None  # None: every province
-    breadcrumbs: tuple[UnitNode, ...]  # root down to the focus
+    focus: UnitFacts | None  # None: every province
+    breadcrumbs: tuple[UnitFacts, ...]  # root down to the focus
     rows: tuple[FunnelRow, ...]
     total: StageCounts
     direct: StageCounts  # learners recorded in the focus unit itself

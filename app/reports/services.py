@@ -1,11 +1,9 @@
 """Reading the funnel from the database: one grouped query per report, rolled up in Python."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 
 from app.accounts.models import Unit, User
@@ -23,7 +21,7 @@ from app.reports.report_table import (
     learner_section,
     row_label,
 )
-from app.reports.unit_rollup import UnitNode, UnitTree
+from app.reports.unit_rollup import UnitFacts, UnitTree
 
 
 class UnknownUnitError(LookupError):
@@ -41,11 +39,6 @@ class FunnelReport:
     charts: tuple[BarChart, ...]
 
 
-def today() -> date:
-    """Today in the deployment's time zone (a report filed on the 1st is dated the 1st)."""
-    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
-
-
 def intakes_of(course: Course) -> list[Intake]:
     return list(db.session.scalars(
         sa.select(Intake).where(Intake.course_id == course.id).order_by(Intake.created_at, Intake.code)
@@ -58,7 +51,7 @@ def unit_tree(on: date) -> UnitTree:
         Unit.id, Unit.code, Unit.name, Unit.level, Unit.parent_id,
         Unit.valid_from, Unit.valid_until, Unit.successor_id,
     ))
-    return UnitTree((UnitNode(*row) for row in rows), on)
+    return UnitTree((UnitFacts(*row) for row in rows), on)
 
 
 def _roster(course: Course, intake: Intake | None):
@@ -160,14 +153,14 @@ def _title_rows(course, intake, focus, tree: UnitTree, on: date) -> tuple[tuple[
     )
 
 
-def _labels(focus: UnitNode | None) -> dict[str, str]:
+def _labels(focus: UnitFacts | None) -> dict[str, str]:
     return {
         "funnel_caption": _("Funnel by unit"),
         "learners_caption": _("Learners"),
         "unit": _("Unit"),
-        "target": _("Target"),
+        "target": _("Target learners"),
         "registered": _("Registered"),
-        "started": _("Started"),
+        "started": _("Started the course"),
         "completed": _("Completed"),
         "certified": _("Certified"),
         "rate": _("Completion rate"),

@@ -1,9 +1,10 @@
-"""Units as they stood on a date: merged units roll up into their successors. Pure: no Flask, no database.
+"""Units as they stood on a date, with names and codes for reports. Pure: no Flask, no database.
 
-A unit that stopped existing (`valid_until` on or before the date) counts as its successor, and so
-on down the chain; its parent is looked up the same way, so a commune whose district was abolished
-ends up under the province that replaced it. With the date set to today this gives today's units;
-with an earlier date, the units as they were then.
+The roll-up itself is `app.units.history.UnitHistory` (a merged unit counts as its successor
+from its `valid_until` day, parents are followed the same way, so a commune whose district was
+abolished answers to the province). This adds what a report shows and caches the paths, since
+a report resolves every unit once per request. Renames and moves change a unit in place (the
+audit trail keeps the old values), so a past date shows past merges under today's names.
 """
 
 import unicodedata
@@ -11,11 +12,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-MAX_CHAIN = 64  # longer successor chains are data errors (a cycle): stop rather than loop
+from app.units.history import UnitHistory, UnitNode
 
 
 @dataclass(frozen=True)
-class UnitNode:
+class UnitFacts:
     """What the reports need of a Unit row."""
 
     id: int
@@ -31,45 +32,30 @@ class UnitNode:
 class UnitTree:
     """The unit tree as it stood on `on`: `resolve` a recorded unit, walk its `path` from the root."""
 
-    def __init__(self, nodes: Iterable[UnitNode], on: date):
+    def __init__(self, units: Iterable[UnitFacts], on: date):
         self.on = on
-        self.nodes = {node.id: node for node in nodes}
-        self._codes = {node.code: node.id for node in self.nodes.values()}
-        self._resolved: dict[int, int] = {}
+        self.nodes = {unit.id: unit for unit in units}
+        self._codes = {unit.code: unit.id for unit in self.nodes.values()}
+        self._history = UnitHistory(
+            UnitNode(u.id, u.parent_id, u.successor_id, u.valid_until, u.level)
+            for u in self.nodes.values()
+        )
         self._paths: dict[int, tuple[int, ...]] = {}
 
     def resolve(self, unit_id: int) -> int:
         """The unit that stood for `unit_id` on the tree's date (itself unless merged by then)."""
-        if unit_id in self._resolved:
-            return self._resolved[unit_id]
-        current = unit_id
-        for _ in range(MAX_CHAIN):
-            node = self.nodes[current]
-            ended = node.valid_until is not None and node.valid_until <= self.on
-            if not (ended and node.successor_id in self.nodes):
-                break
-            current = node.successor_id
-        self._resolved[unit_id] = current
-        return current
+        return self.path(unit_id)[-1]
 
     def path(self, unit_id: int) -> tuple[int, ...]:
-        """Resolved unit ids from the root down to the resolved `unit_id`."""
-        resolved = self.resolve(unit_id)
-        if resolved in self._paths:
-            return self._paths[resolved]
-        chain: list[int] = []
-        current: int | None = resolved
-        while current is not None and current not in chain and len(chain) < MAX_CHAIN:
-            chain.append(current)
-            parent = self.nodes[current].parent_id
-            current = self.resolve(parent) if parent in self.nodes else None
-        self._paths[resolved] = tuple(reversed(chain))
-        return self._paths[resolved]
+        """Unit ids as they stood on the date, from the root down to the one counting `unit_id`."""
+        if unit_id not in self._paths:
+            self._paths[unit_id] = tuple(reversed(self._history.chain(unit_id, self.on)))
+        return self._paths[unit_id]
 
-    def node(self, unit_id: int) -> UnitNode:
+    def node(self, unit_id: int) -> UnitFacts:
         return self.nodes[unit_id]
 
-    def by_code(self, code: str) -> UnitNode | None:
+    def by_code(self, code: str) -> UnitFacts | None:
         """The unit that a code names, resolved to the tree's date."""
         unit_id = self._codes.get(code)
         return None if unit_id is None else self.nodes[self.resolve(unit_id)]
@@ -84,7 +70,8 @@ class UnitTree:
 
 
 def collation_key(text: str) -> tuple[str, str]:
-    """Vietnamese alphabetical order: letters first without tone marks (đ as d), then with them."""
+    """Vietnamese alphabetical order as elsewhere in Hocso: letters without marks first (đ as d),
+    then with them."""
     folded = unicodedata.normalize("NFC", text).casefold()
     base = "".join(
         ch for ch in unicodedata.normalize("NFD", folded.replace("đ", "d"))

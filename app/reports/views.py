@@ -10,12 +10,14 @@ from flask_babel import gettext as _
 
 from app.accounts.models import Role
 from app.audit import services as audit
+from app.certificates.admin_services import STATUS_NAMES
 from app.content.models import Course
 from app.extensions import db
 from app.progress.models import Intake
 from app.reports import learner_detail, services
 from app.reports.exports import report_csv, report_xlsx
 from app.security.access import roles_required
+from app.units.services import today
 
 bp = Blueprint("reports", __name__, url_prefix="/admin/reports", template_folder="templates")
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -80,7 +82,8 @@ def learner():
     if user is None:
         abort(404)
     return render_template(
-        "reports/learner.html", learner=user, records=learner_detail.learner_record(user)
+        "reports/learner.html", learner=user, records=learner_detail.learner_record(user),
+        status_names=STATUS_NAMES,
     )
 
 
@@ -120,7 +123,7 @@ def _read_query(course: Course) -> ReportQuery:
         if on_text:
             flash(_("Write the date as YYYY-MM-DD, for example 2025-06-30. Showing today's units."),
                   "error")
-        on_text, on = "", services.today()
+        on_text, on = "", today()
     return ReportQuery(intake_code, request.args.get("unit", "")[:32], on_text, intake, on)
 
 

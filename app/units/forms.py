@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.accounts.models import UnitLevel
@@ -15,7 +16,8 @@ LEVEL_LABELS = {
 class UnitForm(FlaskForm):
     code = StringField(_l("Official code"), validators=[DataRequired(_l("Enter the code.")), Length(max=32)])
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), Length(max=200)])
-    level = SelectField(_l("Level"), choices=[(level.value, label) for level, label in LEVEL_LABELS.items()])
+    level = SelectField(_l("Level"),
+                        choices=[SelectChoice(level.value, label) for level, label in LEVEL_LABELS.items()])
     parent_code = StringField(_l("Code of the parent unit (none for a province)"),
                               validators=[Optional(), Length(max=32)])
     valid_from = DateField(_l("Exists from (optional)"), validators=[Optional()])

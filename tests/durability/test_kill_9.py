@@ -19,9 +19,10 @@ from tests.durability.conftest import database_name
 
 LEARNERS = 20
 KILLS = 30
-TARGET_SUBMISSIONS = 4000
-TIME_BUDGET = 120  # seconds of kill-and-restart; CI has two cores
-UP_SECONDS = (0.3, 2.0)  # how long the server lives between kills
+TARGET_SUBMISSIONS = 4000  # reached on an idle two-core machine; the figure prints the real count
+KILL_BUDGET = 135  # seconds of killing and restarting (a restart imports the app: ~3 s)
+UP_SECONDS = (0.3, 1.5)  # how long the server lives between kills
+WARM_UP = 30  # seconds at most for every learner to log in and submit once
 
 
 @pytest.mark.slow
@@ -33,11 +34,13 @@ def test_kill_9_during_submissions_loses_nothing(serve, figures):
     server.start()
     ledger = Ledger()
     started = time.monotonic()
-    deadline = started + TIME_BUDGET
-    learners = [Learner(server.base_url, name, PASSWORD, sheets, ledger, deadline + 60)
+    learners = [Learner(server.base_url, name, PASSWORD, sheets, ledger, started + WARM_UP + KILL_BUDGET + 60)
                 for name in usernames]
     stopping = False
     threads = run_learners(learners, lambda _done: not stopping)
+    while ledger.submissions < LEARNERS and time.monotonic() < started + WARM_UP:
+        time.sleep(0.1)  # logins cost a password hash each: let them finish once
+    deadline = time.monotonic() + KILL_BUDGET
     rng = random.Random()  # noqa: S311
     while time.monotonic() < deadline and (server.kills < KILLS or ledger.submissions < TARGET_SUBMISSIONS):
         time.sleep(rng.uniform(*UP_SECONDS))
@@ -45,7 +48,7 @@ def test_kill_9_during_submissions_loses_nothing(serve, figures):
         server.start()
     stopping = True  # each learner finishes (acknowledges) the submission in hand, then stops
     for thread in threads:
-        thread.join(timeout=max(1.0, deadline + 60 - time.monotonic()))
+        thread.join(timeout=max(1.0, deadline + 30 - time.monotonic()))
     unfinished = sum(thread.is_alive() for thread in threads)
     server.kill()  # the run ends on a crash too: nothing may depend on a clean shutdown
 

@@ -30,6 +30,9 @@ def sample_values(world) -> dict[str, str]:
         "code": world.certificate_code,
         "filename": "hinh.png",
         "static:filename": "hocso.css",
+        "user_id": str(world.learner.id),
+        "unit_id": str(world.learner.unit_id),
+        "intake_id": "1",
     }
 
 

@@ -1,0 +1,254 @@
+"""Learner imports: per-row reports, nothing written unless every row is good, login slips."""
+
+import io
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import Workbook, load_workbook
+
+from app.accounts.models import Unit, UnitLevel, User
+from app.audit.models import AuditEvent
+from app.enrolment import learner_import
+from app.enrolment.services import create_intake
+from app.extensions import db
+from app.progress.models import Enrolment
+from tests import builders
+from tests.conftest import PASSWORD, row_count
+from tests.pdf.poppler import pdf_pages, pdf_text
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "imports"
+GOOD_NAMES = ["Nguyễn Thị Hồng Nhung", "Trần Văn Đức", "Lê Thị Hoa"]
+
+
+@pytest.fixture
+def units(commune):
+    """T99-X01 Xã Hòa Bình (conftest), T99-X02 Xã Tân Lập, T99-X03 Xã Cũ merged into T99-X02."""
+    province = commune.parent
+    tan_lap = Unit(code="T99-X02", name="Xã Tân Lập", level=UnitLevel.COMMUNE, parent=province)
+    old = Unit(code="T99-X03", name="Xã Cũ", level=UnitLevel.COMMUNE, parent=province,
+               valid_until=date(2025, 7, 1), successor=tan_lap)
+    db.session.add_all([tan_lap, old])
+    db.session.commit()
+    return {"x01": commune, "x02": tan_lap, "x03": old}
+
+
+@pytest.fixture
+def admin(client, auth, make_user, units):
+    user = make_user(role="admin", username="quantri", full_name="Lê Minh Châu")
+    user.locale = "en"
+    db.session.commit()
+    auth.login("quantri")
+    return user
+
+
+def plan_file(name: str):
+    rows, report = learner_import.read_learner_file((FIXTURES / name).read_bytes())
+    return learner_import.plan_learner_import(rows, report.ignored_columns) if rows else None, report
+
+
+def learners() -> list[User]:
+    return list(db.session.scalars(sa.select(User).filter_by(role="learner").order_by(User.id)))
+
+
+def xlsx(rows: list[list]) -> bytes:
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def upload(client, data: bytes, name: str = "danh-sach.csv", intake: int = 0):
+    return client.post("/admin/imports/learners", content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(data), name), "intake": str(intake)})
+
+
+def confirm_payload(page: str) -> str:
+    return re.search(r'name="payload" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def slip_password(text: str, username: str) -> str:
+    """On a slip the password is printed two lines below the username, in the same column."""
+    lines = text.splitlines()
+    pattern = re.compile(rf"(^|\s){re.escape(username)}(\s|$)")
+    number, line = next((n, line) for n, line in enumerate(lines) if pattern.search(line))
+    column = line.index(username)
+    return lines[number + 2][column:].split()[0]
+
+
+@pytest.mark.parametrize("name", ["learners.csv", "learners_bom.csv", "learners_utf16.txt",
+                                  "learners_cp1258.csv"])
+def test_every_encoding_plans_the_same_clean_import(app, units, name):
+    plan, _ = plan_file(name)
+    assert plan.report.ok, plan.report.english_lines()
+    assert [r.values["full_name"] for r in plan.report.rows] == GOOD_NAMES
+    assert [plan.units[r.row].code for r in plan.report.rows] == ["T99-X01", "T99-X02", "T99-X01"]
+    assert [r.values["username"] for r in plan.report.rows] == ["nguyenthihongnhung", "tranvanduc", "hoa.le"]
+
+
+def test_every_class_of_bad_row_is_reported_with_its_row_number(app, units):
+    plan, _ = plan_file("learners_bad_rows.csv")
+    by_row = {r.row: " ".join(i.english() for i in r.issues) for r in plan.report.rows}
+    expected = {2: "full name is missing", 3: 'No unit has the code or name "T99-X99"',
+                4: "not a Vietnamese mobile number", 5: "email address", 6: "username",
+                8: "0911000006 is already on row 7", 9: "was merged into Xã Tân Lập (T99-X02)",
+                10: "invisible", 11: "Same name and unit as row 7", 12: "unit is missing",
+                14: "ngo.dung is already on row 13"}
+    for row, fragment in expected.items():
+        assert fragment in by_row[row], (row, by_row[row])
+    assert {r.row for r in plan.report.error_rows} == set(expected)
+    assert not plan.report.ok
+
+
+def test_a_bad_file_uploaded_writes_nothing_and_offers_no_confirm(client, admin):
+    response = upload(client, (FIXTURES / "learners_bad_rows.csv").read_bytes())
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Nothing was imported" in page
+    assert 'name="payload"' not in page
+    assert "<td>14</td>" in page and "ngo.dung is already on row 13" in page
+    assert learners() == [] and row_count(Enrolment) == 0
+
+
+def test_wrong_columns_are_a_file_error(client, admin):
+    page = upload(client, (FIXTURES / "learners_wrong_columns.csv").read_bytes()).get_data(as_text=True)
+    assert "No header row names the required columns (Họ và tên, Đơn vị)" in page
+    assert 'name="payload"' not in page
+
+
+def test_dry_run_writes_nothing_then_confirm_creates_accounts_and_slips(client, admin, units):
+    intake = create_intake(builders.course(), "2025-dot-1", "Đợt 1 năm 2025")
+    db.session.commit()
+    response = upload(client, (FIXTURES / "learners_cp1258.csv").read_bytes(), intake=intake.id)
+    page = response.get_data(as_text=True)
+    assert "3 accounts will be created" in page and "nguyenthihongnhung" in page
+    assert learners() == [] and row_count(AuditEvent) == 2  # the admin's login, the intake
+
+    response = client.post("/admin/imports/learners/confirm", data={"payload": confirm_payload(page)})
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.headers["Cache-Control"] == "no-store"
+    created = learners()
+    assert [u.full_name for u in created] == GOOD_NAMES
+    assert all(u.must_change_password for u in created)
+    assert created[0].phone == "0912345678" and created[1].phone == "0987654321"
+    assert created[0].position == "Chủ tịch UBND xã" and created[0].email == "nhung@example.vn"
+    assert {e.intake_id for e in db.session.scalars(sa.select(Enrolment))} == {intake.id}
+    text = pdf_text(response.data)
+    for name in [*GOOD_NAMES, "Xã Hòa Bình, Tỉnh Thử Nghiệm", "nguyenthihongnhung", "http://127.0.0.1:5000/login"]:
+        assert name in text
+    assert pdf_pages(response.data) == 2  # one page per commune
+    (event,) = db.session.scalars(sa.select(AuditEvent).filter_by(event="users.imported"))
+    assert event.details["created"] == 3 and event.details["intake"] == "khoa-mau:2025-dot-1"
+    assert event.actor_name == "quantri" and event.target == "danh-sach.csv"
+
+
+def test_the_one_time_password_on_the_slip_logs_in_once(client, admin, auth):
+    page = upload(client, (FIXTURES / "learners.csv").read_bytes()).get_data(as_text=True)
+    pdf = client.post("/admin/imports/learners/confirm", data={"payload": confirm_payload(page)}).data
+    password = slip_password(pdf_text(pdf), "hoa.le")
+    auth.logout()
+    assert auth.login("hoa.le", password).status_code == 302
+    assert client.get("/courses").headers["Location"].endswith("/account/password")
+
+
+def test_confirming_twice_creates_nothing_more(client, admin):
+    page = upload(client, (FIXTURES / "learners.csv").read_bytes()).get_data(as_text=True)
+    payload = confirm_payload(page)
+    client.post("/admin/imports/learners/confirm", data={"payload": payload})
+    again = client.post("/admin/imports/learners/confirm", data={"payload": payload})
+    assert again.status_code == 409 and "seems to have an account already" in again.get_data(as_text=True)
+    assert len(learners()) == 3
+
+
+def test_a_tampered_payload_is_refused(client, admin):
+    page = upload(client, (FIXTURES / "learners.csv").read_bytes()).get_data(as_text=True)
+    payload = confirm_payload(page)
+    response = client.post("/admin/imports/learners/confirm", data={"payload": payload[:-2] + "xx"})
+    assert response.status_code == 302 and learners() == []
+
+
+def test_xlsx_numeric_phone_cells_keep_their_leading_zero(client, admin):
+    data = xlsx([["Họ và tên", "Đơn vị", "Số điện thoại"], ["Lê Thị Hoa", "T99-X01", 912345678],
+                 ["Trần Văn Đức", "Xã Tân Lập", 987654321.0]])
+    page = upload(client, data, "danh-sach.xlsx").get_data(as_text=True)
+    client.post("/admin/imports/learners/confirm", data={"payload": confirm_payload(page)})
+    assert [u.phone for u in learners()] == ["0912345678", "0987654321"]
+
+
+def test_duplicates_against_existing_accounts(app, units, make_user):
+    make_user(username="nguyenvanan", full_name="Nguyễn Văn An", phone="0911000001")
+    make_user(username="nguyenvanan2", full_name="Nguyễn Văn An", phone="0911000002").unit = units["x02"]
+    db.session.commit()
+    rows = [(2, {"full_name": "Nguyễn Văn An", "unit": "T99-X01", "phone": "0911000003"}),  # namesake
+            (3, {"full_name": "Nguyễn Văn An", "unit": "T99-X02"}),  # same person again?
+            (4, {"full_name": "Trần Thị Bình", "unit": "T99-X01", "phone": "0911000001"}),
+            (5, {"full_name": "Lê Văn Cường", "unit": "T99-X01", "username": "nguyenvanan"})]
+    report = learner_import.plan_learner_import(rows).report
+    status = {r.row: (r.status, " ".join(i.english() for i in r.issues)) for r in report.rows}
+    assert status[2][0] == "warning" and "nguyenvanan" in status[2][1]
+    assert status[3][0] == "error" and "seems to have an account already: nguyenvanan2" in status[3][1]
+    assert status[4][0] == "error" and "already belongs to the account nguyenvanan" in status[4][1]
+    assert status[5][0] == "error" and "is taken" in status[5][1]
+    alone = learner_import.plan_learner_import([(2, {"full_name": "Nguyễn  Văn  An", "unit": "T99-X02",
+                                                     "phone": "0911000004"})]).report
+    assert alone.ok and alone.rows[0].status == "warning"  # another phone: another person, same name
+
+
+def test_generated_usernames_are_unique(client, admin, make_user):
+    make_user(username="nguyenvanan", full_name="Nguyễn Văn An")
+    data = "Họ và tên,Đơn vị\nNguyễn Văn An,T99-X02\nNguyễn Văn Ấn,T99-X01\nNGUYỄN VĂN AN,Xã Cũ mới\n"
+    data = data.replace(",Xã Cũ mới", ",T99-X02,")  # two namesakes in one unit without phones: refused
+    page = upload(client, data.encode()).get_data(as_text=True)
+    assert "Same name and unit as row 2" in page
+    data = "Họ và tên,Đơn vị,SĐT\nNguyễn Văn An,T99-X02,0911000001\nNguyễn Văn Ấn,T99-X01,\n" \
+           "NGUYỄN VĂN AN,T99-X02,0911000002\n"
+    page = upload(client, data.encode()).get_data(as_text=True)
+    client.post("/admin/imports/learners/confirm", data={"payload": confirm_payload(page)})
+    usernames = [u.username for u in learners()]
+    assert usernames == ["nguyenvanan", "nguyenvanan2", "nguyenvanan3", "nguyenvanan4"]
+
+
+def test_the_template_reads_back_through_the_importer(client, admin):
+    response = client.get("/admin/imports/learners/template.xlsx")
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.data))
+    assert [c.value for c in workbook.worksheets[0][1]] == ["Họ và tên", "Đơn vị", "Chức vụ", "Số điện thoại",
+                                                            "Email", "Tên đăng nhập"]
+    assert ["T99-X02", "Xã Tân Lập"] in [[r[0], r[1]] for r in workbook["Đơn vị"].iter_rows(values_only=True)]
+    sheet = workbook.worksheets[0]
+    sheet.append(["Lê Thị Hoa", "T99-X02", "Văn thư", "0912345678", None, None])
+    output = io.BytesIO()
+    workbook.save(output)
+    page = upload(client, output.getvalue(), "mau.xlsx").get_data(as_text=True)
+    assert "1 account will be created" in page
+
+
+def test_cli_dry_run_writes_nothing_and_import_writes_the_slips(app, units, tmp_path):
+    runner = app.test_cli_runner()
+    dry = runner.invoke(args=["users", "import", str(FIXTURES / "learners_utf16.txt"), "--dry-run"])
+    assert dry.exit_code == 0 and "3 account(s) would be created" in dry.output
+    assert learners() == [] and row_count(AuditEvent) == 0
+    intake = create_intake(builders.course(), "dot-1", "Đợt 1")
+    db.session.commit()
+    slips = tmp_path / "slips.pdf"
+    done = runner.invoke(args=["users", "import", str(FIXTURES / "learners_bom.csv"), "--intake",
+                               "khoa-mau:dot-1", "--slips", str(slips)])
+    assert done.exit_code == 0, done.output
+    assert [u.full_name for u in learners()] == GOOD_NAMES
+    assert {e.intake_id for e in db.session.scalars(sa.select(Enrolment))} == {intake.id}
+    assert row_count(Enrolment) == 3
+    assert all(name in pdf_text(slips.read_bytes()) for name in GOOD_NAMES)
+    assert slips.stat().st_mode & 0o077 == 0  # the passwords are for the owner's eyes
+
+
+def test_cli_bad_rows_exit_non_zero_with_row_numbers_and_nothing_written(app, units, tmp_path):
+    result = app.test_cli_runner().invoke(args=["users", "import", str(FIXTURES / "learners_bad_rows.csv"),
+                                                "--slips", str(tmp_path / "s.pdf")])
+    assert result.exit_code == 1 and "nothing was imported: 11 row(s) with errors" in result.output
+    assert "row     8  ERROR" in result.output
+    assert learners() == [] and not (tmp_path / "s.pdf").exists()
+    (event,) = db.session.scalars(sa.select(AuditEvent).filter_by(event="users.imported"))
+    assert event.outcome == "failure" and PASSWORD not in repr(event.details)

@@ -1,0 +1,70 @@
+"""CSV and XLSX exports: the screen's lines, Vietnamese intact, formulas neutralised (case 43)."""
+
+import csv
+import io
+import zipfile
+
+import openpyxl
+import pytest
+
+from app.reports.exports import neutralize, report_csv, report_xlsx
+from app.reports.report_table import Cell, ReportTable, Section, TableRow
+
+HOSTILE = ["=HYPERLINK(\"http://x.invalid\",\"bấm\")", "+1+2", "-3+4", "@SUM(A1)", "\tTab", "\rCR"]
+
+
+def table(names: list[str]) -> ReportTable:
+    rows = tuple(TableRow((Cell.of(name), Cell.count(1234), Cell.of("375/409 — 91,7%"))) for name in names)
+    section = Section("Phễu theo đơn vị", ("Đơn vị", "Mục tiêu", "Tỷ lệ hoàn thành"), rows)
+    return ReportTable((("Khóa học", "Chuyển đổi số"), ("Đợt", "Đợt 1")), (section,))
+
+
+def csv_rows(data: bytes) -> list[list[str]]:
+    assert data.startswith("\ufeff".encode())
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def xlsx_sheet(data: bytes):
+    return openpyxl.load_workbook(io.BytesIO(data)).active
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_formula_triggers_get_a_leading_apostrophe(text):
+    assert neutralize(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", ["Xã Tả Van", "375/409 — 91,7%", "—", "", "a=b", "91,7%"])
+def test_ordinary_text_is_left_alone(text):
+    assert neutralize(text) == text
+
+
+def test_csv_has_a_bom_and_the_same_lines_with_plain_counts():
+    rows = csv_rows(report_csv(table(["Xã Tả Van"])))
+    assert rows == [
+        ["Khóa học", "Chuyển đổi số"], ["Đợt", "Đợt 1"], [], ["Phễu theo đơn vị"],
+        ["Đơn vị", "Mục tiêu", "Tỷ lệ hoàn thành"], ["Xã Tả Van", "1234", "375/409 — 91,7%"],
+    ]
+
+
+def test_csv_neutralises_every_hostile_cell():
+    rows = csv_rows(report_csv(table(HOSTILE)))[5:]
+    assert [row[0] for row in rows] == ["'" + text for text in HOSTILE]
+
+
+def test_xlsx_holds_the_same_lines_with_numbers_as_numbers():
+    sheet = xlsx_sheet(report_xlsx(table(["Xã Tả Van"]), "Báo cáo"))
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0][:2] == ("Khóa học", "Chuyển đổi số")
+    assert values[5][:3] == ("Xã Tả Van", 1234, "375/409 — 91,7%")
+    assert sheet.title == "Báo cáo" and sheet.cell(6, 2).number_format == "#,##0"
+
+
+def test_xlsx_writes_hostile_cells_as_quoted_text_never_as_formulas():
+    data = report_xlsx(table(HOSTILE), "Báo cáo")
+    sheet = xlsx_sheet(data)
+    for row, text in enumerate(HOSTILE, 6):
+        cell = sheet.cell(row, 1)
+        # XML reading turns a carriage return into a line feed; the cell is text either way.
+        assert cell.value == text.replace("\r", "\n") and cell.data_type == "s" and cell.quotePrefix
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+    assert b"<f>" not in xml
