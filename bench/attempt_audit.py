@@ -26,6 +26,7 @@ class AttemptAudit:
     lost: list[str] = field(default_factory=list)  # acknowledged, yet not submitted with its score
     partial: list[str] = field(default_factory=list)  # state and result columns disagree
     duplicates: list[str] = field(default_factory=list)  # rows no client asked for, or twice
+    unacknowledged: int = 0  # submitted by a POST whose client gave up before any 302
     committed_before_ack: int = 0  # committed by a POST whose response was lost, then replayed
     completions: int = 0
     certificates: int = 0
@@ -47,8 +48,11 @@ def _is_half_written(row) -> bool:
     return row.state != AttemptState.IN_PROGRESS or any(value is not None for value in results)
 
 
-def audit_attempts(acks: list[Acknowledgement]) -> AttemptAudit:
-    """Compare every attempt row, completion and certificate with the clients' acknowledgements."""
+def audit_attempts(acks: list[Acknowledgement], sent_tokens: set[str] = frozenset()) -> AttemptAudit:
+    """Compare every attempt row, completion and certificate with the clients' acknowledgements.
+
+    sent_tokens: every token some client POSTed answers for, acknowledged or not.
+    """
     audit = AttemptAudit(acknowledged=len(acks))
     rows = db.session.execute(sa.select(
         QuizAttempt.token, QuizAttempt.user_id, QuizAttempt.quiz_version_id, QuizAttempt.state,
@@ -74,7 +78,10 @@ def audit_attempts(acks: list[Acknowledgement]) -> AttemptAudit:
             audit.committed_before_ack += 1
     for token, row in by_token.items():
         if row.state == AttemptState.SUBMITTED and token not in acked_tokens:
-            audit.duplicates.append(token)
+            if token in sent_tokens:
+                audit.unacknowledged += 1
+            else:
+                audit.duplicates.append(token)  # nobody submitted this attempt
     open_attempts = sa.select(QuizAttempt.user_id, QuizAttempt.quiz_version_id).where(
         QuizAttempt.state == AttemptState.IN_PROGRESS
     ).group_by(QuizAttempt.user_id, QuizAttempt.quiz_version_id).having(sa.func.count() > 1)

@@ -22,6 +22,7 @@ class Ledger:
     """What the clients saw, shared by all learner threads."""
 
     acks: list[Acknowledgement] = field(default_factory=list)
+    sent_tokens: set[str] = field(default_factory=set)  # tokens whose answers were POSTed at least once
     submit_seconds: list[float] = field(default_factory=list)
     events: Counter = field(default_factory=Counter)  # unavailable, 5xx, retries, errors ...
     examples: dict[str, list[str]] = field(default_factory=dict)  # a few details per event
@@ -62,11 +63,12 @@ class Learner:
     ledger: Ledger
     deadline: float  # time.monotonic() after which the learner gives up
     think_seconds: tuple[float, float] = (0.0, 0.0)
+    request_timeout: float = 120.0  # a browser waits minutes; giving up early only adds load
 
     def run(self, keep_going: Callable[[int], bool], seed: int) -> None:
         """Log in, then take quizzes in turn while keep_going(number done so far)."""
         rng = random.Random(seed)  # noqa: S311 - load shape, not security
-        client = QuizClient(self.base_url)
+        client = QuizClient(self.base_url, timeout=self.request_timeout)
         self._retry(lambda: client.log_in(self.username, self.password))
         modules = sorted(self.sheets)
         done = 0
@@ -91,6 +93,8 @@ class Learner:
 
     def _submit_until_acknowledged(self, client: QuizClient, token: str, sheet: AnswerSheet) -> None:
         """The same POST with the same token until a 302 comes back (the token is the idempotency key)."""
+        with self.ledger.lock:
+            self.ledger.sent_tokens.add(token)
         while True:
             sent_at = time.time()
             try:

@@ -6,7 +6,6 @@ drills down to its communes (through districts, where they still existed), and a
 learners. Rows always add up to the total.
 """
 
-import dataclasses
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -29,8 +28,12 @@ class StageCounts:
     scored: int = 0
 
     def __add__(self, other: "StageCounts") -> "StageCounts":
-        return StageCounts(*(a + b for a, b in zip(dataclasses.astuple(self),
-                                                   dataclasses.astuple(other), strict=True)))
+        return StageCounts(
+            self.target + other.target, self.registered + other.registered,
+            self.started + other.started, self.completed + other.completed,
+            self.certified + other.certified, self.score_total + other.score_total,
+            self.scored + other.scored,
+        )
 
     @property
     def completion_rate(self) -> float | None:

@@ -1,5 +1,6 @@
 """Reading the funnel from the database: one grouped query per report, rolled up in Python."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -54,67 +55,60 @@ def unit_tree(on: date) -> UnitTree:
     return UnitTree((UnitFacts(*row) for row in rows), on)
 
 
-def _roster(course: Course, intake: Intake | None):
-    condition = Enrolment.course_id == course.id
-    return condition & (Enrolment.intake_id == intake.id) if intake is not None else condition
-
-
-def _started_ids(course: Course):
+def _started(course: Course):
+    """One row per learner who opened a module of the course (joined, not IN: PostgreSQL then hashes it)."""
     return (sa.select(ModuleProgress.user_id).join(Module, Module.id == ModuleProgress.module_id)
-            .where(Module.course_id == course.id))
+            .where(Module.course_id == course.id).distinct().subquery("started"))
 
 
-def _certified_ids(course: Course):
-    return sa.select(Certificate.user_id).where(
-        Certificate.course_id == course.id, Certificate.status == CertificateStatus.VALID
+def _certified(course: Course):
+    """One row per learner holding a valid certificate of the course."""
+    return (sa.select(Certificate.user_id)
+            .where(Certificate.course_id == course.id, Certificate.status == CertificateStatus.VALID)
+            .distinct().subquery("certified"))
+
+
+def _roster_with_stages(course: Course, intake: Intake | None, columns: Callable):
+    """SELECT columns FROM the roster, each learner joined with her stages of this course."""
+    started, certified = _started(course), _certified(course)
+    query = (
+        sa.select(*columns(started, certified))
+        .select_from(Enrolment)
+        .join(User, User.id == Enrolment.user_id)
+        .outerjoin(started, started.c.user_id == Enrolment.user_id)
+        .outerjoin(CourseCompletion, (CourseCompletion.user_id == Enrolment.user_id)
+                   & (CourseCompletion.course_id == course.id))
+        .outerjoin(certified, certified.c.user_id == Enrolment.user_id)
+        .where(Enrolment.course_id == course.id)
     )
-
-
-def _completion_join(course: Course):
-    return (CourseCompletion.user_id == Enrolment.user_id) & (CourseCompletion.course_id == course.id)
+    return query.where(Enrolment.intake_id == intake.id) if intake is not None else query
 
 
 def stage_counts(course: Course, intake: Intake | None) -> dict[int | None, StageCounts]:
     """Learners at each stage per recorded unit, in one grouped query."""
-    def flag(condition):
-        return sa.func.sum(sa.case((condition, 1), else_=0))
-
-    query = (
-        sa.select(
-            User.unit_id,
-            sa.func.count(),
-            sa.func.count(User.last_login_at),
-            flag(User.id.in_(_started_ids(course))),
-            sa.func.count(CourseCompletion.id),
-            flag(User.id.in_(_certified_ids(course))),
-            sa.func.coalesce(sa.func.sum(CourseCompletion.score), 0),
-            sa.func.count(CourseCompletion.score),
-        )
-        .select_from(Enrolment)
-        .join(User, User.id == Enrolment.user_id)
-        .outerjoin(CourseCompletion, _completion_join(course))
-        .where(_roster(course, intake))
-        .group_by(User.unit_id)
-    )
+    query = _roster_with_stages(course, intake, lambda started, certified: (
+        User.unit_id,
+        sa.func.count(),
+        sa.func.count(User.last_login_at),
+        sa.func.count(started.c.user_id),
+        sa.func.count(CourseCompletion.id),
+        sa.func.count(certified.c.user_id),
+        sa.func.coalesce(sa.func.sum(CourseCompletion.score), 0),
+        sa.func.count(CourseCompletion.score),
+    )).group_by(User.unit_id)
     return {row[0]: StageCounts(*(int(n or 0) for n in row[1:])) for row in db.session.execute(query)}
 
 
 def learner_statuses(course: Course, intake: Intake | None, unit_ids: set[int]) -> list[LearnerStatus]:
     """The roster's learners recorded in these units, in Vietnamese name order."""
-    query = (
-        sa.select(
-            User.username, User.full_name, User.name_sort_key, User.unit_id,
-            User.last_login_at.is_not(None),
-            User.id.in_(_started_ids(course)),
-            CourseCompletion.id.is_not(None),
-            User.id.in_(_certified_ids(course)),
-            CourseCompletion.score,
-        )
-        .select_from(Enrolment)
-        .join(User, User.id == Enrolment.user_id)
-        .outerjoin(CourseCompletion, _completion_join(course))
-        .where(_roster(course, intake), User.unit_id.in_(unit_ids))
-    )
+    query = _roster_with_stages(course, intake, lambda started, certified: (
+        User.username, User.full_name, User.name_sort_key, User.unit_id,
+        User.last_login_at.is_not(None),
+        started.c.user_id.is_not(None),
+        CourseCompletion.id.is_not(None),
+        certified.c.user_id.is_not(None),
+        CourseCompletion.score,
+    )).where(User.unit_id.in_(unit_ids))
     statuses = (
         LearnerStatus(username, name, key, unit_id, bool(r), bool(s), bool(c), bool(x), score)
         for username, name, key, unit_id, r, s, c, x, score in db.session.execute(query)

@@ -152,7 +152,7 @@ def funnel_page(client, **args) -> str:
 def test_top_level_counts_every_province_for_an_intake(client, world, admin):
     (table,) = screen_tables(funnel_page(client, intake="dot-1"))
     assert table == [
-        ["Đơn vị", "Mục tiêu", "Đã đăng nhập", "Đã bắt đầu", "Đã hoàn thành", "Có chứng nhận",
+        ["Đơn vị", "Chỉ tiêu", "Đã đăng nhập", "Đã bắt đầu học", "Đã hoàn thành", "Có chứng nhận",
          "Tỷ lệ hoàn thành", "Điểm trung bình"],
         ["Tỉnh An Giang", "1", "1", "1", "1", "1", "1/1 — 100,0%", "100,0"],
         ["Tỉnh Lào Cai", "6", "5", "4", "3", "3", "3/6 — 50,0%", "80,0"],

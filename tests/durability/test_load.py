@@ -25,7 +25,7 @@ def test_two_hundred_learners_five_quizzes_each(serve, figures):
     server.start()
     run = run_load(server.base_url, usernames, sheets, QUIZZES, TIME_LIMIT)
     server.stop()
-    audit = audit_attempts(run.ledger.acks)
+    audit = audit_attempts(run.ledger.acks, run.ledger.sent_tokens)
     figures.add(run.figure(audit, database_name()))
     assert run.unfinished == 0, run.ledger.describe_problems()
     assert "learner failed" not in run.ledger.events, run.ledger.describe_problems()

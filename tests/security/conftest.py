@@ -15,28 +15,43 @@ from tests import builders
 
 @dataclass
 class World:
-    """A learner who finished the fixture course (so holds a certificate) and opened a quiz."""
+    """A learner who finished the fixture course (so holds a certificate) and opened a quiz;
+    an admin; and a bystander learner for admin routes to act on."""
 
     learner: User
+    admin: User
+    bystander: User
     certificate_code: str
     attempt_token: str
+
+    def user_for(self, policy: str | None) -> User | None:
+        """Who reaches a view with this access policy: nobody needs to log in for "public"."""
+        if policy == "public":
+            return None
+        if policy and policy.startswith("roles:") and "learner" not in policy:
+            return self.admin
+        return self.learner
 
 
 @pytest.fixture
 def world(client, auth, make_user) -> World:
     learner = make_user(username="lan")
+    admin = make_user(role="admin", username="quantri")
+    bystander = make_user(username="hoa", full_name="Trần Thị Hoa")
     auth.login("lan")
     builders.complete_course(client)
     token = builders.start_attempt(client, "gioi-thieu")
     auth.logout()
     certificate = db.session.query(Certificate).filter_by(user_id=learner.id).one()
-    return World(learner, certificate.display_code, token)
+    return World(learner, admin, bystander, certificate.display_code, token)
 
 
-def log_in_as(client, user: User) -> None:
-    """Put the user's current session id in the client's cookie, without a password check."""
-    db.session.refresh(user)
+def log_in_as(client, user: User | None) -> None:
+    """Put the user's current session id in the client's cookie, without a password check;
+    None empties the session (anonymous)."""
     with client.session_transaction() as session:
         session.clear()
-        session["_user_id"] = user.get_id()
-        session["_fresh"] = True
+        if user is not None:
+            db.session.refresh(user)
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from flask import Flask
 
+from app.security.access import access_policy
+
 IGNORED_METHODS = frozenset({"HEAD", "OPTIONS"})
 # Routes that end the session are requested last, so the others run logged in.
 LAST_ENDPOINTS = ("accounts.logout",)
@@ -18,6 +20,7 @@ class RouteRequest:
     endpoint: str
     method: str
     url: str
+    policy: str | None  # the view's declared access policy, e.g. "public", "roles:admin"
 
 
 def sample_values(world) -> dict[str, str]:
@@ -30,7 +33,7 @@ def sample_values(world) -> dict[str, str]:
         "code": world.certificate_code,
         "filename": "hinh.png",
         "static:filename": "hocso.css",
-        "user_id": str(world.learner.id),
+        "user_id": str(world.bystander.id),
         "unit_id": str(world.learner.unit_id),
         "intake_id": "1",
     }
@@ -49,5 +52,9 @@ def route_requests(app: Flask, values: dict[str, str]) -> list[RouteRequest]:
         arguments = {a: values.get(f"{rule.endpoint}:{a}", values.get(a)) for a in rule.arguments}
         for method in sorted(rule.methods - IGNORED_METHODS):
             url = adapter.build(rule.endpoint, arguments, method=method)
-            requests.append(RouteRequest(rule.endpoint, method, url))
-    return sorted(requests, key=lambda r: (r.endpoint in LAST_ENDPOINTS, r.endpoint, r.method))
+            requests.append(RouteRequest(rule.endpoint, method, url, access_policy(app, rule.endpoint)))
+    # Admin actions may change the other users, so they come after the learner's routes.
+    return sorted(
+        requests,
+        key=lambda r: (r.endpoint in LAST_ENDPOINTS, "admin" in (r.policy or ""), r.endpoint, r.method),
+    )

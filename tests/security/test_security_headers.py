@@ -41,12 +41,12 @@ def header_problems(response) -> list[str]:
 def test_every_route_sends_the_security_headers(app, client, world):
     requests = route_requests(app, sample_values(world))
     missing = []
-    for actor in ("anonymous", "learner"):
+    for actor in (None, world.learner, world.admin):
         for route in requests:
-            if actor == "learner":
-                log_in_as(client, world.learner)
+            log_in_as(client, actor)
             response = client.open(route.url, method=route.method)
-            missing += [f"{actor} {route.method} {route.url}: {p}" for p in header_problems(response)]
+            who = actor.username if actor else "anonymous"
+            missing += [f"{who} {route.method} {route.url}: {p}" for p in header_problems(response)]
     assert len(requests) >= 15
     assert missing == []
 

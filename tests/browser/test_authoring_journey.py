@@ -1,0 +1,127 @@
+"""An instructor edits a module in Debian's Chromium, previews and publishes it; a learner sees it.
+
+As in test_journey.py: the app runs in a thread on 127.0.0.1 with CSRF checks on, and the browser
+is driven through Playwright's sync API. Never run `playwright install`: Debian's Chromium is used.
+Buttons are found by their form values, so the test holds whatever the catalogues call them.
+"""
+
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+from werkzeug.serving import make_server
+
+from app.authoring import services
+from app.extensions import db
+from tests import builders
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+OLD_TEXT = "Bài đọc không có câu hỏi"
+NEW_TEXT = "Xã đã số hóa toàn bộ hồ sơ một cửa"
+
+
+@pytest.fixture
+def live_server(app):
+    """Serve the test app (its file database, CSRF on) on a free port of 127.0.0.1."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (never `playwright install`)")
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+    finally:
+        playwright.stop()
+
+
+@pytest.fixture
+def page(chromium):
+    """A fresh context with a phone-sized window; requests off 127.0.0.1 and console errors fail."""
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("request", lambda r: urlsplit(r.url).hostname != "127.0.0.1" and problems.append(r.url))
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("console", lambda m: m.type == "error" and "favicon" not in m.location.get("url", "")
+            and problems.append(m.text))
+    try:
+        yield page
+        assert problems == []
+    finally:
+        context.close()
+
+
+def log_in(page: Page, base: str, username: str) -> None:
+    page.goto(f"{base}/login")
+    page.locator('input[name="login"]').fill(username)
+    page.locator('input[name="password"]').fill(PASSWORD)
+    page.locator('main form button[type="submit"]').click()
+    expect(page).to_have_url(f"{base}/courses")
+
+
+def assert_no_horizontal_scroll(page: Page) -> None:
+    page.wait_for_load_state()
+    widths = page.evaluate("[window.innerWidth, document.documentElement.scrollWidth]")
+    assert widths[1] <= widths[0], f"{page.url} scrolls sideways: {widths[1]}px wide"
+
+
+def test_instructor_previews_and_publishes_and_a_learner_sees_the_change(live_server, page, make_user):
+    base = live_server
+    instructor = make_user(role="instructor", username="giang_vien")
+    services.assign(instructor, builders.course(), instructor)
+    make_user(username="lan")
+    db.session.commit()
+
+    log_in(page, base, "giang_vien")
+    page.locator('header nav a[href="/authoring/"]').click()
+    page.get_by_role("link", name="Khóa học mẫu về chuyển đổi số").click()
+    page.locator('a[href="/authoring/courses/khoa-mau/modules/doc-them"]').click()
+    source = page.locator("textarea#source")
+    expect(source).to_be_visible()
+    assert_no_horizontal_scroll(page)
+    source.fill(source.input_value().replace(OLD_TEXT, NEW_TEXT))
+    page.locator('button[name="action"][value="preview"]').click()
+    expect(page.locator("section.preview article.prose")).to_contain_text(NEW_TEXT)
+    expect(page.locator("section.check .flash-success")).to_be_visible()
+    assert_no_horizontal_scroll(page)
+    db.session.expire_all()
+    assert OLD_TEXT in builders.module("doc-them").html  # a preview writes nothing
+
+    page.locator('button[name="action"][value="publish"]').click()
+    expect(page).to_have_url(f"{base}/authoring/courses/khoa-mau")
+    expect(page.locator("p.flash-success")).to_be_visible()
+    page.locator('header form[action="/logout"] button').click()
+    expect(page).to_have_url(f"{base}/login")
+
+    log_in(page, base, "lan")
+    page.get_by_role("link", name="Khóa học mẫu về chuyển đổi số").click()
+    page.get_by_role("button", name="Tham gia khóa học").click()
+    page.get_by_role("link", name="Đọc thêm về chính quyền số", exact=True).click()
+    expect(page.locator("article.prose")).to_contain_text(NEW_TEXT)
+    expect(page.locator("article.prose")).not_to_contain_text(OLD_TEXT)
