@@ -11,10 +11,11 @@ from app.authoring.services import MAX_SOURCE_CHARACTERS
 
 ACTIONS = ("preview", "validate", "publish")
 _HASH = re.compile(r"[0-9a-f]{64}")
+FILE_NAME_RULE = _l("Use lowercase letters a-z, digits and hyphens, ending in .md, such as 04-bai-moi.md.")
 
 
 def _number_or_empty(form, field) -> None:
-    if field.data and not (field.data.isdigit() and len(field.data) <= 12):
+    if field.data and not (field.data.isdigit() and len(field.data) <= 9):
         raise ValidationError(_l("Open the module again and repeat your change."))
 
 
@@ -42,7 +43,7 @@ class ModuleSourceForm(FlaskForm):
 
     @staticmethod
     def number(field) -> int | None:
-        return int(field.data) if field.data and field.data.isdigit() else None
+        return int(field.data) if field.data and field.data.isdigit() and len(field.data) <= 9 else None
 
 
 class NewModuleForm(ModuleSourceForm):
@@ -51,9 +52,7 @@ class NewModuleForm(ModuleSourceForm):
         validators=[
             DataRequired(_l("Give the file a name, such as 04-bai-moi.md.")),
             Length(max=150),
-            Regexp(MODULE_FILE_NAME.pattern + r"\Z", message=_l(
-                "Use lowercase letters a-z, digits and hyphens, ending in .md, such as 04-bai-moi.md."
-            )),
+            Regexp(MODULE_FILE_NAME.pattern + r"\Z", message=FILE_NAME_RULE),
         ],
     )
 

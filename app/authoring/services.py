@@ -33,6 +33,7 @@ from app.content.parsing import parse_course_folder
 from app.content.quiz_definitions import quiz_definition
 from app.content.services import records_at_risk, sync_course, visible_courses
 from app.content.source_text import CourseFolder, FileReport, ProblemList, numbered_lines
+from app.database import begin_write_transaction
 from app.extensions import db
 
 NEW_MODULE_TEMPLATE = Path(__file__).parent / "new_module.md"
@@ -241,7 +242,10 @@ def publish(draft: Draft, author: User) -> tuple[ModuleRevision, DraftCheck]:
     """Check the draft, keep it as the published revision, load the course (caller commits).
 
     Refused, with nothing written, when the course has an error with the draft applied or the
-    file changed (in git or by another publication) since editing began."""
+    file changed (in git or by another publication) since editing began. Publications of one
+    course are serialised: the course row is locked, so two editors cannot both win."""
+    begin_write_transaction()
+    db.session.execute(sa.select(Course.id).where(Course.id == draft.course.id).with_for_update())
     _check_still_current(draft)
     check = check_draft(draft.course, draft.path, draft.source)
     if check.course_spec is None:

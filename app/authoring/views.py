@@ -12,6 +12,7 @@ from app.accounts.models import Role
 from app.authoring import assets, services, statistics
 from app.authoring.forms import (
     ACTIONS,
+    FILE_NAME_RULE,
     AssignmentForm,
     ImageUploadForm,
     ModuleSourceForm,
@@ -151,7 +152,7 @@ def edit_module(slug: str, module_slug: str):
 def _requested_draft(course: Course, path: str):
     """The revision named by ?revision= (a restored draft), if it is one of this module's."""
     wanted = request.args.get("revision", "")
-    if not (wanted.isdigit() and len(wanted) <= 12):
+    if not (wanted.isdigit() and len(wanted) <= 9):
         return None
     revision = services.revision_of(course, path, int(wanted))
     if revision is None:
@@ -170,6 +171,7 @@ def new_module(slug: str):
     path = form.file_name.data or ""
     if not is_module_file_name(path):
         form.validate()
+        form.file_name.errors = list(form.file_name.errors) or [str(FILE_NAME_RULE)]
         return _render_editor(course, path, form)
     outcome = _handle_editor(form, course, path, is_new=True)
     if not isinstance(outcome, dict):

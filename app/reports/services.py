@@ -84,8 +84,9 @@ def _roster_with_stages(course: Course, intake: Intake | None, columns: Callable
     return query.where(Enrolment.intake_id == intake.id) if intake is not None else query
 
 
-def stage_counts(course: Course, intake: Intake | None) -> dict[int | None, StageCounts]:
-    """Learners at each stage per recorded unit, in one grouped query."""
+def stage_counts(course: Course, intake: Intake | None,
+                 unit_ids: set[int] | None = None) -> dict[int | None, StageCounts]:
+    """Learners at each stage per recorded unit (only these units, if given), in one grouped query."""
     query = _roster_with_stages(course, intake, lambda started, certified: (
         User.unit_id,
         sa.func.count(),
@@ -96,6 +97,8 @@ def stage_counts(course: Course, intake: Intake | None) -> dict[int | None, Stag
         sa.func.coalesce(sa.func.sum(CourseCompletion.score), 0),
         sa.func.count(CourseCompletion.score),
     )).group_by(User.unit_id)
+    if unit_ids is not None:
+        query = query.where(User.unit_id.in_(unit_ids))
     return {row[0]: StageCounts(*(int(n or 0) for n in row[1:])) for row in db.session.execute(query)}
 
 
@@ -124,7 +127,8 @@ def funnel_report(course: Course, intake: Intake | None, unit_code: str | None, 
         focus = tree.by_code(unit_code)
         if focus is None:
             raise UnknownUnitError(unit_code)
-    funnel = build_funnel(tree, stage_counts(course, intake), focus.id if focus else None)
+    scope = tree.recorded_under(focus.id) if focus else None  # a province reads only its rows
+    funnel = build_funnel(tree, stage_counts(course, intake, scope), focus.id if focus else None)
     labels = _labels(focus)
     sections = [funnel_section(funnel, labels)]
     if funnel.shows_learners:

@@ -151,9 +151,10 @@ def test_a_new_module_starts_from_the_template_and_is_published(editor):
     assert editor.get(EDITOR.format("bai-moi")).status_code == 200
 
 
-def test_a_new_module_needs_a_plain_file_name(editor):
+@pytest.mark.parametrize("file_name", ["../course.yml", "readme.md", "01-gioi-thieu.en.md", "images/a.md"])
+def test_a_new_module_needs_a_plain_file_name(editor, file_name):
     page = editor.get("/authoring/courses/khoa-mau/new-module").get_data(as_text=True)
-    form = {**form_of(page), "file_name": "../course.yml", "action": "publish"}
+    form = {**form_of(page), "file_name": file_name, "action": "publish"}
     response = editor.post("/authoring/courses/khoa-mau/new-module", data=form)
     assert response.status_code == 200 and 'class="error"' in response.get_data(as_text=True)
     assert row_count(ModuleRevision) == 0

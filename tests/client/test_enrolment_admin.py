@@ -1,5 +1,6 @@
 """Admin pages for intakes, enrolment and accounts: who may use them, CSRF, audit, effects."""
 
+import io
 from datetime import date
 
 import pytest
@@ -168,3 +169,23 @@ def test_user_search_and_admin_home(client, admin, make_user):
     assert "Trần Thị Lan" in page and "Lê Thị Hoa" not in page
     home = client.get("/admin/").get_data(as_text=True)
     assert "Import learners" in home and 'href="/admin/"' in home  # the nav link
+
+
+def test_malformed_admin_input_never_fails_the_server(client, admin, intake, commune):
+    attempts = [
+        ("/admin/imports/learners", {"file": "not a file", "intake": "abc"}),
+        ("/admin/imports/learners/confirm", {"payload": "x" * 5000}),
+        ("/admin/intakes", {"course": "no-such-course", "code": "../..", "name": "", "deadline": "31/12"}),
+        (f"/admin/intakes/{intake.id}/enrol", {"unit_codes": "\n" * 50, "logins": "' OR 1=1 --"}),
+        ("/admin/units/new", {"code": "=cmd|' /C calc'!A0", "name": "x", "level": "village"}),
+        (f"/admin/units/{commune.id}/merge", {"into_code": commune.code, "effective": "yesterday"}),
+        (f"/admin/units/{commune.id}/move", {"parent_code": "T99-X01"}),
+        ("/admin/users/999999/password", {}),
+    ]
+    for url, data in attempts:
+        assert client.post(url, data=data).status_code < 500, url
+    for data in (b"PK\x03\x04" + b"\x00" * 100, bytes(range(256)) * 10, b"\xff\xfe" + b"\x00\xd8" * 50):
+        response = client.post("/admin/imports/learners", content_type="multipart/form-data",
+                               data={"file": (io.BytesIO(data), "x.xlsx"), "intake": "0"})
+        assert response.status_code == 200 and 'name="payload"' not in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1

@@ -4,15 +4,20 @@ The `figures` collector and its "Security bar figures" summary live in tests/con
 """
 
 import os
+import secrets
 import threading
 from collections.abc import Callable
 
 import pytest
 
 from app import create_app
+from app.accounts.models import User
 from app.extensions import db
+from app.quizzes import services as quizzes
+from app.quizzes.models import QuizAttempt
 from bench.live_server import LiveServer, server_environment
 from config import TestingConfig
+from tests import builders
 
 
 def database_name() -> str:
@@ -95,3 +100,16 @@ def run_together(count: int, work: Callable[[int], object]) -> tuple[list, list[
     if any(thread.is_alive() for thread in threads):
         errors.append(TimeoutError("a worker thread did not finish within 170 s"))
     return results, errors
+
+
+def open_attempts(user: User, module_slug: str, count: int) -> list[str]:
+    """`count` open attempts of one quiz (the service reuses an open one, so copy it)."""
+    first = quizzes.start_attempt(user, builders.module(module_slug))
+    columns = [c.key for c in QuizAttempt.__table__.columns if c.key not in ("id", "token")]
+    copies = [
+        QuizAttempt(token=secrets.token_urlsafe(16), **{key: getattr(first, key) for key in columns})
+        for _ in range(count - 1)
+    ]
+    db.session.add_all(copies)
+    db.session.commit()
+    return [first.token] + [copy.token for copy in copies]

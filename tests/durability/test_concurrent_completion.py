@@ -1,7 +1,5 @@
 """Case 19: twenty concurrent completions of a learner's last module give one completion, one certificate."""
 
-import secrets
-
 import sqlalchemy as sa
 
 from app.accounts.models import User
@@ -12,22 +10,9 @@ from app.progress.models import CourseCompletion
 from app.quizzes import services as quizzes
 from app.quizzes.models import QuizAttempt
 from tests import builders
-from tests.durability.conftest import database_name, run_together
+from tests.durability.conftest import database_name, open_attempts, run_together
 
 THREADS = 20
-
-
-def open_attempts(user: User, module_slug: str, count: int) -> list[str]:
-    """`count` open attempts of one quiz (the service reuses an open one, so copy it)."""
-    first = quizzes.start_attempt(user, builders.module(module_slug))
-    columns = [c.key for c in QuizAttempt.__table__.columns if c.key not in ("id", "token")]
-    copies = [
-        QuizAttempt(token=secrets.token_urlsafe(16), **{key: getattr(first, key) for key in columns})
-        for _ in range(count - 1)
-    ]
-    db.session.add_all(copies)
-    db.session.commit()
-    return [first.token] + [copy.token for copy in copies]
 
 
 def learner_before_last_module(make_user) -> User:

@@ -1,4 +1,4 @@
-"""Cases 1-3: course content with XSS payloads renders with no executable vector, at output."""
+"""Cases 1 and 2: course content with XSS payloads renders with no executable vector, at output."""
 
 import markdown
 

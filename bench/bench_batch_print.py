@@ -1,0 +1,148 @@
+"""Batch printing: 409 certificates as one PDF, Hocso's way against the naive way, in one run.
+
+- batch: `app.certificates.batch.print_pdf`: a cover list, then chunks of 50 certificates per
+  WeasyPrint document, each rendered in a bounded child by `render_pdf` with the shared font
+  configuration, joined with pypdf.
+- naive: one WeasyPrint document per certificate with the default font configuration (a new one
+  per call), in-process, then joined with pypdf.
+
+Each variant runs in a fresh Python process so that its peak memory is its own. Prints wall time,
+pages per second, peak RSS (the process itself, and its largest child) and the file size; asserts
+nothing. Run from the repository root:
+
+    .venv/bin/python -m bench.bench_batch_print [--certificates 409] [--chunk 50]
+"""
+
+import argparse
+import io
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+
+import sqlalchemy as sa
+
+from bench.bench_funnel import COURSE_SLUG, GIVEN, MIDDLE, SURNAMES, fresh_schema, make_app
+
+PROVINCE = "LC"
+
+
+def populate(count: int, communes: int = 12, seed: int = 409) -> None:
+    """`count` valid certificates of learners spread over the communes of one province."""
+    from app.accounts.models import Unit, User
+    from app.accounts.services import hash_password, vietnamese_sort_key
+    from app.certificates.codes import generate_code
+    from app.certificates.models import Certificate
+    from app.content.models import Course
+    from app.extensions import db
+    from app.progress.models import CourseCompletion
+
+    rng = random.Random(seed)
+    province = Unit(code=PROVINCE, name="Tỉnh Lào Cai", level="province")
+    db.session.add(province)
+    db.session.flush()
+    units = [Unit(code=f"LC-{c:02d}", name=f"Xã {name}", level="commune", parent_id=province.id)
+             for c, name in enumerate(["Tả Van", "Bản Hồ", "Tả Phìn", "Bắc Hà", "Mường Khương", "Sa Pả",
+                                       "Ý Tý", "Trịnh Tường", "Bát Xát", "Phong Hải", "Cốc San",
+                                       "Mường Hum"][:communes])]
+    db.session.add_all(units)
+    db.session.flush()
+    course = db.session.scalar(sa.select(Course).filter_by(slug=COURSE_SLUG))
+    password_hash = hash_password("Mat-khau-bench-2025")
+    for n in range(count):
+        unit = rng.choice(units)
+        name = f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+        user = User(username=f"hv{n:04d}", full_name=name, name_sort_key=vietnamese_sort_key(name),
+                    password_hash=password_hash, role="learner", unit_id=unit.id)
+        db.session.add(user)
+        db.session.flush()
+        score = rng.randint(70, 100)
+        completion = CourseCompletion(user_id=user.id, course_id=course.id, score=score)
+        db.session.add(completion)
+        db.session.flush()
+        db.session.add(Certificate(
+            code=generate_code(), user_id=user.id, course_id=course.id, completion_id=completion.id,
+            full_name=name, unit_name=f"{unit.name}, Tỉnh Lào Cai", course_title=course.title,
+            completed_on=date(2025, 9, 1), score=score, issuer="Sở Khoa học và Công nghệ tỉnh Lào Cai",
+            signer_name="Nguyễn Văn An", signer_title="Giám đốc", pdf_sha256="0" * 64,
+            pdf=b"%PDF-1.7 bench placeholder"))
+    db.session.commit()
+
+
+def run_variant(variant: str, database_url: str, chunk: int) -> dict:
+    """Runs in its own process: render every certificate one way, measure, return the figures."""
+    from app.certificates import batch
+
+    app = make_app(database_url)
+    with app.app_context(), app.test_request_context():
+        print_set = batch.select_for_print(batch.PrintSelection(COURSE_SLUG, PROVINCE))
+        started = time.perf_counter()
+        if variant == "batch":
+            pdf = batch.print_pdf(print_set, chunk_size=chunk)
+        else:
+            pdf = naive_pdf(print_set)
+        seconds = time.perf_counter() - started
+    from pypdf import PdfReader
+
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    return {
+        "variant": variant, "certificates": len(print_set.items), "pages": pages, "seconds": seconds,
+        "peak_self_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_child_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "bytes": len(pdf),
+    }
+
+
+def naive_pdf(print_set) -> bytes:
+    """What a first attempt looks like: WeasyPrint straight from the app, one document each."""
+    from weasyprint import HTML  # the benchmark's baseline only; the app renders via render_pdf
+
+    from app.certificates.batch import join_pdfs
+    from app.certificates.certificate_document import certificate_html
+    from app.certificates.pdf_rendering import ASSETS_URL
+
+    parts = [HTML(string=certificate_html(item.facts), base_url=ASSETS_URL).write_pdf()
+             for item in print_set.items]
+    return join_pdfs(parts, title="naive")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--certificates", type=int, default=409)
+    parser.add_argument("--chunk", type=int, default=50, help="certificates per render_pdf call")
+    parser.add_argument("--child", choices=["batch", "naive"], help=argparse.SUPPRESS)
+    parser.add_argument("--database", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(run_variant(args.child, args.database, args.chunk)))
+        return 0
+    with tempfile.TemporaryDirectory(prefix="hocso-bench-print-") as folder:
+        url = f"sqlite:///{folder}/bench.sqlite3"
+        app = make_app(url)
+        with app.app_context():
+            fresh_schema(app)
+            populate(args.certificates)
+        results = []
+        for variant in ("batch", "naive"):
+            done = subprocess.run(
+                [sys.executable, "-m", "bench.bench_batch_print", "--child", variant, "--database", url,
+                 "--chunk", str(args.chunk)], capture_output=True, text=True, check=True)
+            results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    print(f"\n== Batch print: {args.certificates} certificates as one PDF (chunks of {args.chunk}) ==")
+    print(f"{'variant':<8} {'pages':>6} {'wall s':>8} {'pages/s':>8} {'peak self MiB':>14} "
+          f"{'peak child MiB':>15} {'size MiB':>9}")
+    for r in results:
+        print(f"{r['variant']:<8} {r['pages']:>6} {r['seconds']:>8.1f} {r['pages'] / r['seconds']:>8.1f} "
+              f"{r['peak_self_mib']:>14.0f} {r['peak_child_mib']:>15.0f} {r['bytes'] / 2**20:>9.2f}")
+    batch_r, naive_r = results
+    print(f"batch is {naive_r['seconds'] / batch_r['seconds']:.1f}× faster; "
+          f"file {naive_r['bytes'] / batch_r['bytes']:.1f}× smaller")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
