@@ -47,8 +47,8 @@ class LoadRun:
 
 
 def run_load(base_url: str, usernames: list[str], sheets: dict, quizzes: int,
-             time_limit: float = 150.0, ramp_up_seconds: float = 30.0,
-             think_seconds: tuple[float, float] = (0.5, 2.0)) -> LoadRun:
+             time_limit: float = 150.0, ramp_up_seconds: float = 10.0,
+             think_seconds: tuple[float, float] = (0.2, 1.0)) -> LoadRun:
     """Every learner logs in and submits `quizzes` quizzes; returns within time_limit seconds."""
     ledger = Ledger()
     started = time.monotonic()

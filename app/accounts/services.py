@@ -44,11 +44,12 @@ def check_full_name(name: str) -> None:
     """Refuse names that cannot be printed honestly on a certificate."""
     if not name or len(name) > MAX_NAME_LENGTH:
         raise AccountError(f"full name must be 1-{MAX_NAME_LENGTH} characters")
-    if any(ch in INVISIBLE_CHARACTERS or unicodedata.category(ch) == "Cc" for ch in name):
+    if any(ch in INVISIBLE_CHARACTERS or unicodedata.category(ch) in ("Cc", "Cf") for ch in name):
         raise AccountError("full name contains invisible or control characters")
     stacked = 0
     for ch in unicodedata.normalize("NFD", name):
-        stacked = stacked + 1 if unicodedata.combining(ch) else 0
+        # Every mark counts, enclosing ones and the combining grapheme joiner included.
+        stacked = stacked + 1 if unicodedata.category(ch).startswith("M") or ch == "\u034f" else 0
         if stacked > MAX_STACKED_MARKS:
             raise AccountError("full name has too many accent marks on one letter")
 

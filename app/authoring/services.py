@@ -14,9 +14,9 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from app.accounts.models import Role, User
+from app.accounts.models import User
 from app.audit import services as audit
-from app.authoring.models import CourseAssignment, ModuleRevision, RevisionState
+from app.authoring.models import ModuleRevision, RevisionState
 from app.authoring.overlay import (
     applies,
     copy_course,
@@ -31,35 +31,13 @@ from app.content.models import Course, Module
 from app.content.module_files import module_files, read_module
 from app.content.parsing import parse_course_folder
 from app.content.quiz_definitions import quiz_definition
-from app.content.services import records_at_risk, sync_course, visible_courses
+from app.content.services import records_at_risk, sync_course
 from app.content.source_text import CourseFolder, FileReport, ProblemList, numbered_lines
 from app.database import begin_write_transaction
 from app.extensions import db
 
 NEW_MODULE_TEMPLATE = Path(__file__).parent / "new_module.md"
 MAX_SOURCE_CHARACTERS = 200_000
-
-
-# ---- who may edit what ------------------------------------------------------------------------
-
-
-def may_edit(user: User, course: Course) -> bool:
-    """Admins edit every course; instructors only the courses assigned to them."""
-    if user.role == Role.ADMIN:
-        return True
-    return user.role == Role.INSTRUCTOR and db.session.scalar(
-        sa.select(CourseAssignment.id).filter_by(user_id=user.id, course_id=course.id)
-    ) is not None
-
-
-def editable_courses(user: User) -> list[Course]:
-    if user.role == Role.ADMIN:
-        return visible_courses()
-    return list(db.session.scalars(
-        sa.select(Course).join(CourseAssignment, CourseAssignment.course_id == Course.id)
-        .where(CourseAssignment.user_id == user.id, Course.is_archived.is_(False))
-        .order_by(Course.title)
-    ))
 
 
 # ---- the module files of a course -------------------------------------------------------------
@@ -295,41 +273,6 @@ def new_module_start(course: Course) -> tuple[str, str]:
         id=module_id, order=order
     )
     return path, source
-
-
-# ---- who is assigned to what ------------------------------------------------------------------
-
-
-def instructors() -> list[User]:
-    return list(db.session.scalars(
-        sa.select(User).filter_by(role=Role.INSTRUCTOR).order_by(User.name_sort_key)
-    ))
-
-
-def assignments() -> list[CourseAssignment]:
-    return list(db.session.scalars(
-        sa.select(CourseAssignment).join(Course).join(User, CourseAssignment.user_id == User.id)
-        .order_by(Course.title, User.name_sort_key)
-    ))
-
-
-def assign(instructor: User, course: Course, by: User) -> None:
-    """Let an instructor edit a course in the browser (once; audited)."""
-    if db.session.scalar(
-        sa.select(CourseAssignment).filter_by(user_id=instructor.id, course_id=course.id)
-    ) is not None:
-        return
-    db.session.add(CourseAssignment(user_id=instructor.id, course_id=course.id, assigned_by_id=by.id))
-    audit.record("course.instructor_assigned", target=course.slug, instructor=instructor.username)
-
-
-def unassign(instructor: User, course: Course) -> None:
-    assignment = db.session.scalar(
-        sa.select(CourseAssignment).filter_by(user_id=instructor.id, course_id=course.id)
-    )
-    if assignment is not None:
-        db.session.delete(assignment)
-        audit.record("course.instructor_unassigned", target=course.slug, instructor=instructor.username)
 
 
 def module_of(course: Course, module_slug: str) -> Module | None:

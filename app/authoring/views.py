@@ -9,7 +9,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from app.accounts.models import Role
-from app.authoring import assets, services, statistics
+from app.authoring import assets, instructors, services, statistics
 from app.authoring.forms import (
     ACTIONS,
     FILE_NAME_RULE,
@@ -53,7 +53,7 @@ def _editable_course(slug: str) -> Course:
     course = course_by_slug(slug)
     if course is None:
         abort(404)
-    if not services.may_edit(current_user, course):
+    if not instructors.may_edit(current_user, course):
         abort(403)
     return course
 
@@ -70,7 +70,7 @@ def _module_file(course: Course, module_slug: str) -> tuple[object, str]:
 @bp.route("/")
 @editors
 def dashboard():
-    return render_template("authoring/dashboard.html", courses=services.editable_courses(current_user))
+    return render_template("authoring/dashboard.html", courses=instructors.editable_courses(current_user))
 
 
 @bp.route("/courses/<slug>")
@@ -228,7 +228,7 @@ def upload_image(slug: str):
 @roles_required(Role.ADMIN)
 def assignments():
     form = AssignmentForm()
-    people = {str(user.id): user for user in services.instructors()}
+    people = {str(user.id): user for user in instructors.instructors()}
     courses = {str(course.id): course for course in visible_courses()}
     form.instructor.choices = [SelectChoice(key, f"{user.full_name} ({user.username})")
                                for key, user in people.items()]
@@ -236,12 +236,12 @@ def assignments():
     if form.validate_on_submit():
         instructor, course = people[form.instructor.data], courses[form.course.data]
         if form.action.data == "unassign":
-            services.unassign(instructor, course)
+            instructors.unassign(instructor, course)
         else:
-            services.assign(instructor, course, current_user)
+            instructors.assign(instructor, course, current_user)
         db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for("authoring.assignments"))
     return render_template("authoring/assignments.html", form=form,
-                           assignments=services.assignments())
+                           assignments=instructors.assignments())
 

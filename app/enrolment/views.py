@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
 from app.accounts.models import Role, Unit, User
+from app.audit import services as audit
 from app.certificates.pdf_rendering import PdfRenderError
 from app.content.models import Course
 from app.enrolment import learner_import, services
@@ -28,7 +29,8 @@ from app.security.access import roles_required
 bp = Blueprint("enrolment", __name__, url_prefix="/admin", template_folder="templates")
 
 CONFIRM_MAX_AGE_SECONDS = 2 * 3600
-WEB_MAX_ROWS = 2_000  # larger lists: `flask users import`, or split the file
+WEB_MAX_ROWS = 500  # a province's commune leaders; larger lists: `flask users import` (the slips PDF
+# of 500 learners takes about 20 s to render, the password hashes about 15 s)
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -72,6 +74,8 @@ def confirm_import():
     rows = [(number, values) for number, values in payload["rows"]]
     plan = learner_import.plan_learner_import(rows, payload["ignored"], WEB_MAX_ROWS)
     if not plan.report.ok or (payload["intake"] and intake is None):
+        audit.record_now("users.imported", "failure", target=payload["source"],
+                         error_rows=len(plan.report.error_rows))
         return _report_page(plan.report, payload, intake, status=409)
     try:
         accounts = learner_import.apply_learner_import(plan, payload["source"], intake)

@@ -84,25 +84,6 @@ def learners_of(units: list[Unit]) -> list[User]:
     return list(db.session.scalars(query.order_by(User.name_sort_key)))
 
 
-def find_unit(reference: str) -> Unit | None:
-    """The unit with this code ("01" also found as "1", as a spreadsheet shows it), else the one
-    current unit with this name."""
-    reference = reference.strip()
-    if not reference:
-        return None
-    unit = db.session.scalar(sa.select(Unit).where(Unit.code == reference))
-    if unit is None and reference.isdigit():
-        codes = db.session.scalars(sa.select(Unit).where(Unit.code.like("%" + reference)))
-        matches = [u for u in codes if u.code.isdigit() and u.code.lstrip("0") == reference.lstrip("0")]
-        unit = matches[0] if len(matches) == 1 else None
-    if unit is None:
-        named = db.session.scalars(sa.select(Unit).where(
-            sa.func.lower(Unit.name) == normalize_name(reference).lower(), Unit.valid_until.is_(None)
-        )).all()
-        unit = named[0] if len(named) == 1 else None
-    return unit
-
-
 def find_unit_by_code(code: str) -> Unit | None:
     return db.session.scalar(sa.select(Unit).where(Unit.code == code)) if code else None
 

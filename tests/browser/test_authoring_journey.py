@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
-from app.authoring import services
+from app.authoring import instructors
 from app.extensions import db
 from tests import builders
 from tests.conftest import PASSWORD
@@ -94,7 +94,7 @@ def assert_no_horizontal_scroll(page: Page) -> None:
 def test_instructor_previews_and_publishes_and_a_learner_sees_the_change(live_server, page, make_user):
     base = live_server
     instructor = make_user(role="instructor", username="giang_vien")
-    services.assign(instructor, builders.course(), instructor)
+    instructors.assign(instructor, builders.course(), instructor)
     make_user(username="lan")
     db.session.commit()
 

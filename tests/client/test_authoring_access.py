@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.audit.models import AuditEvent
-from app.authoring import services
+from app.authoring import instructors, services
 from app.authoring.models import CourseAssignment
 from app.content.services import sync_courses
 from app.extensions import db
@@ -39,8 +39,8 @@ def world(app, make_user, courses_dir):
     other = make_user(role="instructor", username="gv_khac")
     admin = make_user(role="admin", username="quan_tri")
     first, second = builders.course("khoa-mau"), builders.course("khoa-hai")
-    services.assign(assigned, first, admin)
-    services.assign(other, second, admin)
+    instructors.assign(assigned, first, admin)
+    instructors.assign(other, second, admin)
     revisions = {}
     for course, path in ((first, "02-doc-them.md"), (second, "01-bai-khac.md")):
         start = services.editing_start(course, path)

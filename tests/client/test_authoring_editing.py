@@ -5,7 +5,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from app.authoring import services
+from app.authoring import instructors
 from app.authoring.models import ModuleRevision
 from app.extensions import db
 from tests import builders
@@ -18,7 +18,7 @@ EDITOR = "/authoring/courses/khoa-mau/modules/{}"
 @pytest.fixture
 def editor(client, auth, make_user):
     instructor = make_user(role="instructor", username="giang_vien")
-    services.assign(instructor, builders.course(), instructor)
+    instructors.assign(instructor, builders.course(), instructor)
     db.session.commit()
     auth.login("giang_vien")
     return client

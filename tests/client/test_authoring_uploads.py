@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 from PIL import Image
 
-from app.authoring import services
+from app.authoring import instructors
 from app.authoring.models import CourseAsset
 from app.extensions import db
 from tests import builders
@@ -25,7 +25,7 @@ def image_bytes(kind: str, size=(4, 3), color=(200, 30, 30)) -> bytes:
 @pytest.fixture
 def editor(client, auth, make_user):
     instructor = make_user(role="instructor", username="giang_vien")
-    services.assign(instructor, builders.course(), instructor)
+    instructors.assign(instructor, builders.course(), instructor)
     db.session.commit()
     auth.login("giang_vien")
     return client

@@ -161,6 +161,9 @@ def test_confirming_twice_creates_nothing_more(client, admin):
     again = client.post("/admin/imports/learners/confirm", data={"payload": payload})
     assert again.status_code == 409 and "seems to have an account already" in again.get_data(as_text=True)
     assert len(learners()) == 3
+    imports = db.session.scalars(sa.select(AuditEvent).filter_by(event="users.imported"))
+    outcomes = [e.outcome for e in imports]
+    assert outcomes == ["success", "failure"]
 
 
 def test_a_tampered_payload_is_refused(client, admin):

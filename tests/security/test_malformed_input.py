@@ -157,13 +157,6 @@ def test_an_oversized_body_is_refused_without_being_read(client):
     assert stream.bytes_read < 64 * 1024
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="APP BUG: app/security/input_hygiene.py refuse_malformed_text passes request.form "
-    "keys to _is_clean, but Werkzeug gives the key None for a multipart part whose "
-    "Content-Disposition has no usable name (no name=, or one with CR/LF or a backslash); "
-    "_is_clean(None) raises TypeError, so any route answers 500",
-)
 @pytest.mark.parametrize(
     "disposition",
     [b"form-data", b'form-data; name="a\\"', b'form-data; name="a\rb"'],
@@ -177,13 +170,6 @@ def test_multipart_part_without_a_usable_name_gives_no_5xx(app, client, disposit
     assert response.status_code < 500
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="APP BUG: Flask-WTF's FlaskForm reads a JSON body as form data "
-    "(ImmutableMultiDict(request.get_json())): JSON that is not an object raises TypeError, and "
-    "non-string values reach services.authenticate (AttributeError on .strip()); /login and "
-    "/account/password answer 500, also with CSRF on (send the token in X-CSRFToken)",
-)
 @pytest.mark.parametrize(
     "body", [[1], False, 7, "text", {"login": {"a": 1}, "password": "Mat-khau-sai-123"},
              {"login": "lan", "password": 12345678}],

@@ -106,11 +106,6 @@ def test_production_is_not_in_debug_mode(production_app):
     assert production_app.config["SECRET_KEY"] == PRODUCTION_SECRET_KEY
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="APP BUG: config.ProductionConfig does not set DEBUG = False, so Flask takes DEBUG "
-    "from a stray FLASK_DEBUG=1 in the environment and production runs with app.debug True",
-)
 def test_production_stays_out_of_debug_mode_when_flask_debug_is_set(
     tmp_path, courses_dir, monkeypatch
 ):
