@@ -92,7 +92,7 @@ class LiveServer:
     def _wait_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
+            if not self._alive():
                 self.process = None
                 raise RuntimeError(f"server exited at start-up:\n{self.log_tail()}")
             try:
@@ -104,6 +104,9 @@ class LiveServer:
             time.sleep(0.05)
         self.stop()
         raise RuntimeError(f"server not ready after {timeout:.0f} s:\n{self.log_tail()}")
+
+    def _alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
 
     def kill(self) -> None:
         """SIGKILL to the whole process group: master, workers and children, no clean-up."""
@@ -157,3 +160,76 @@ class LiveServer:
 
     def __exit__(self, *exc_info) -> None:
         self.stop()
+
+
+class PreloadedServer(LiveServer):
+    """A LiveServer whose app is imported once, by bench/preload_launcher.py.
+
+    start() forks a new gunicorn master (in its own session) from the launcher; kill() sends
+    SIGKILL to that session's process group, so master, workers and children die at once,
+    while the launcher, outside the group, stays ready to start the next server at once.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.launcher: subprocess.Popen | None = None
+        self.pid: int | None = None
+
+    def _start_launcher(self) -> None:
+        with open(self.log_path, "ab") as log:
+            self.launcher = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+                [sys.executable, "-m", "bench.preload_launcher", "--bind", f"127.0.0.1:{self.port}",
+                 "--workers", str(self.workers), "--threads", str(self.threads)],
+                cwd=REPO_DIR, env=self.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=log, start_new_session=True, preexec_fn=_die_with_parent,  # noqa: PLW1509
+            )
+
+    def start(self, ready_timeout: float = 60.0) -> None:
+        assert self.pid is None, "server already running"
+        if self.launcher is None:
+            self._start_launcher()
+        self.launcher.stdin.write(b"start\n")
+        self.launcher.stdin.flush()
+        line = self.launcher.stdout.readline()
+        if not line.strip():
+            raise RuntimeError(f"launcher died:\n{self.log_tail()}")
+        self.pid = int(line)
+        self.starts += 1
+        self._wait_ready(ready_timeout)
+
+    def _alive(self) -> bool:
+        if self.pid is None:
+            return False
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+    def kill(self) -> None:
+        if self.pid is None:
+            return
+        try:
+            os.killpg(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        deadline = time.monotonic() + 10
+        while self._alive() and time.monotonic() < deadline:  # the launcher reaps it
+            time.sleep(0.01)
+        self.pid = None
+        self.kills += 1
+
+    def stop(self) -> None:
+        """Kill the server's group, then the launcher's: nothing is left either way."""
+        if self.pid is not None:
+            self.kill()
+            self.kills -= 1  # a clean-up, not a crash under test
+        if self.launcher is not None:
+            try:
+                os.killpg(self.launcher.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.launcher.wait()
+            self.launcher.stdin.close()
+            self.launcher.stdout.close()
+            self.launcher = None

@@ -20,3 +20,15 @@ def worker_command(burst: bool):
     queue = Queue(current_app.config["JOBS_QUEUE_NAME"], connection=connection)
     # SimpleWorker runs each job in this process, inside this app context (no fork per job).
     SimpleWorker([queue], connection=connection).work(burst=burst, with_scheduler=False)
+
+
+@jobs_cli.command("purge")
+@click.option("--days", type=click.IntRange(min=1), default=30, show_default=True)
+def purge_command(days: int):
+    """Delete finished jobs (and the files they made) older than DAYS days."""
+    from app.extensions import db
+    from app.jobs.services import purge_finished_jobs
+
+    removed = purge_finished_jobs(days)
+    db.session.commit()
+    click.echo(f"Removed {removed} finished jobs.")

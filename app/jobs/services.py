@@ -119,6 +119,16 @@ def _finish(job_id: int, **values: Any) -> None:
         )
 
 
+def purge_finished_jobs(days: int) -> int:
+    """Delete finished jobs older than `days` days, with their results (caller commits)."""
+    cutoff = utcnow() - timedelta(days=days)
+    result = db.session.execute(
+        sa.delete(BatchJob).where(BatchJob.state.in_([JobState.DONE, JobState.FAILED]),
+                                  BatchJob.finished_at < cutoff)
+    )
+    return result.rowcount
+
+
 def run_queued_job(token: str) -> None:
     """The function RQ runs; `flask jobs worker` provides the app context."""
     run_job(token)

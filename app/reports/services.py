@@ -55,63 +55,74 @@ def unit_tree(on: date) -> UnitTree:
     return UnitTree((UnitFacts(*row) for row in rows), on)
 
 
-def _started(course: Course):
-    """One row per learner who opened a module of the course (joined, not IN: PostgreSQL then hashes it)."""
-    return (sa.select(ModuleProgress.user_id).join(Module, Module.id == ModuleProgress.module_id)
-            .where(Module.course_id == course.id).distinct().subquery("started"))
+def _roster(course: Course, intake: Intake | None, unit_ids: set[int] | None, columns: Callable):
+    """SELECT columns(started, certified) FROM the roster joined with each learner's user row and
+    completion; `started` and `certified` are true/false per learner.
 
-
-def _certified(course: Course):
-    """One row per learner holding a valid certificate of the course."""
-    return (sa.select(Certificate.user_id)
-            .where(Certificate.course_id == course.id, Certificate.status == CertificateStatus.VALID)
-            .distinct().subquery("certified"))
-
-
-def _roster_with_stages(course: Course, intake: Intake | None, columns: Callable):
-    """SELECT columns FROM the roster, each learner joined with her stages of this course."""
-    started, certified = _started(course), _certified(course)
+    The whole roster joins two DISTINCT subqueries, which PostgreSQL hashes once; a few units
+    (a province, a commune) probe the indexes per learner instead, so that a commune's page does
+    not read the whole country's progress.
+    """
+    if unit_ids is None:
+        started_rows = (sa.select(ModuleProgress.user_id).join(Module, Module.id == ModuleProgress.module_id)
+                        .where(Module.course_id == course.id).distinct().subquery("started"))
+        certified_rows = (sa.select(Certificate.user_id).where(*_valid_certificate_of(course))
+                          .distinct().subquery("certified"))
+        started = started_rows.c.user_id.is_not(None)
+        certified = certified_rows.c.user_id.is_not(None)
+    else:
+        started = sa.exists().where(
+            ModuleProgress.user_id == Enrolment.user_id,
+            ModuleProgress.module_id.in_(sa.select(Module.id).where(Module.course_id == course.id)))
+        certified = sa.exists().where(Certificate.user_id == Enrolment.user_id,
+                                      *_valid_certificate_of(course))
     query = (
         sa.select(*columns(started, certified))
         .select_from(Enrolment)
         .join(User, User.id == Enrolment.user_id)
-        .outerjoin(started, started.c.user_id == Enrolment.user_id)
         .outerjoin(CourseCompletion, (CourseCompletion.user_id == Enrolment.user_id)
                    & (CourseCompletion.course_id == course.id))
-        .outerjoin(certified, certified.c.user_id == Enrolment.user_id)
         .where(Enrolment.course_id == course.id)
     )
+    if unit_ids is None:
+        query = (query.outerjoin(started_rows, started_rows.c.user_id == Enrolment.user_id)
+                 .outerjoin(certified_rows, certified_rows.c.user_id == Enrolment.user_id))
+    else:
+        query = query.where(User.unit_id.in_(unit_ids))
     return query.where(Enrolment.intake_id == intake.id) if intake is not None else query
+
+
+def _valid_certificate_of(course: Course) -> tuple:
+    return Certificate.course_id == course.id, Certificate.status == CertificateStatus.VALID
+
+
+def _number_of(condition) -> sa.ColumnElement:
+    return sa.func.count(sa.case((condition, 1)))
 
 
 def stage_counts(course: Course, intake: Intake | None,
                  unit_ids: set[int] | None = None) -> dict[int | None, StageCounts]:
     """Learners at each stage per recorded unit (only these units, if given), in one grouped query."""
-    query = _roster_with_stages(course, intake, lambda started, certified: (
+    query = _roster(course, intake, unit_ids, lambda started, certified: (
         User.unit_id,
         sa.func.count(),
         sa.func.count(User.last_login_at),
-        sa.func.count(started.c.user_id),
+        _number_of(started),
         sa.func.count(CourseCompletion.id),
-        sa.func.count(certified.c.user_id),
+        _number_of(certified),
         sa.func.coalesce(sa.func.sum(CourseCompletion.score), 0),
         sa.func.count(CourseCompletion.score),
     )).group_by(User.unit_id)
-    if unit_ids is not None:
-        query = query.where(User.unit_id.in_(unit_ids))
     return {row[0]: StageCounts(*(int(n or 0) for n in row[1:])) for row in db.session.execute(query)}
 
 
 def learner_statuses(course: Course, intake: Intake | None, unit_ids: set[int]) -> list[LearnerStatus]:
     """The roster's learners recorded in these units, in Vietnamese name order."""
-    query = _roster_with_stages(course, intake, lambda started, certified: (
+    query = _roster(course, intake, unit_ids, lambda started, certified: (
         User.username, User.full_name, User.name_sort_key, User.unit_id,
-        User.last_login_at.is_not(None),
-        started.c.user_id.is_not(None),
-        CourseCompletion.id.is_not(None),
-        certified.c.user_id.is_not(None),
+        User.last_login_at.is_not(None), started, CourseCompletion.id.is_not(None), certified,
         CourseCompletion.score,
-    )).where(User.unit_id.in_(unit_ids))
+    ))
     statuses = (
         LearnerStatus(username, name, key, unit_id, bool(r), bool(s), bool(c), bool(x), score)
         for username, name, key, unit_id, r, s, c, x, score in db.session.execute(query)

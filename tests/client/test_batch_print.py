@@ -4,6 +4,7 @@ made in the background with visible progress, kept for download; and the CLI."""
 import io
 import re
 import subprocess
+import uuid
 import zipfile
 from datetime import date, timedelta
 
@@ -197,3 +198,52 @@ def test_cli_explains_an_unknown_unit(app, certificates, tmp_path):
         args=["certificates", "print", "--course", "khoa-mau", "--unit", "NOPE",
               "-o", str(tmp_path / "x.pdf")])
     assert result.exit_code != 0 and "no unit 'NOPE'" in result.output
+
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+def redis_queue(app):
+    """A queue of its own on the local Redis; RQ is used when JOBS_REDIS_URL is set."""
+    import redis
+    from rq import Queue
+
+    connection = redis.Redis.from_url(REDIS_URL)
+    try:
+        connection.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    name = f"hocso-test-{uuid.uuid4().hex[:12]}"
+    app.config.update(JOBS_REDIS_URL=REDIS_URL, JOBS_QUEUE_NAME=name)
+    yield name
+    Queue(name, connection=connection).delete(delete_jobs=True)
+
+
+def test_with_redis_a_job_waits_in_the_queue_until_a_worker_runs_it(app, client, admin, certificates,
+                                                                     redis_queue):
+    response = client.post(BASE, data={"course": "khoa-mau", "unit": "LC", "output": "pdf"})
+    job_url = response.headers["Location"]
+    assert db.session.scalars(sa.select(BatchJob)).one().state == JobState.QUEUED
+    assert client.get(job_url).headers["Refresh"] == "3"
+    result = app.test_cli_runner().invoke(args=["jobs", "worker", "--burst"])
+    assert result.exit_code == 0, result.output
+    job = db.session.scalars(sa.select(BatchJob)).one()
+    assert job.state == JobState.DONE, job.error
+    download = client.get(f"{job_url}/download")
+    assert page_count(download.data) == 5 and sheet_names(download.data) == EXPECTED_ORDER
+
+
+def test_the_worker_command_needs_redis(app):
+    result = app.test_cli_runner().invoke(args=["jobs", "worker", "--burst"])
+    assert result.exit_code != 0 and "REDIS_URL" in result.output
+
+
+def test_old_finished_jobs_are_purged(app, certificates):
+    old = jobs.create_job(batch.PRINT_JOB, {"course": "khoa-mau", "on": "2025-08-01"}, None)
+    old.state, old.finished_at = JobState.DONE, utcnow() - timedelta(days=40)
+    running = jobs.create_job(batch.PRINT_JOB, {"course": "khoa-mau", "on": "2025-08-01"}, None)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["jobs", "purge", "--days", "30"])
+    assert "Removed 1" in result.output
+    assert db.session.scalars(sa.select(BatchJob.token)).all() == [running.token]

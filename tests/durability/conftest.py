@@ -15,7 +15,7 @@ from app.accounts.models import User
 from app.extensions import db
 from app.quizzes import services as quizzes
 from app.quizzes.models import QuizAttempt
-from bench.live_server import LiveServer, server_environment
+from bench.live_server import LiveServer, PreloadedServer, server_environment
 from config import TestingConfig
 from tests import builders
 
@@ -57,17 +57,20 @@ def threaded_app(app):
 
 @pytest.fixture
 def serve(app, tmp_path) -> Callable[..., LiveServer]:
-    """serve(workers=2, threads=1, **env) -> a gunicorn server (not started) on the test's database.
+    """serve(workers=2, ...) -> a gunicorn server (not started) on the test's database.
 
-    Every server is stopped (its whole process group killed) when the test ends.
+    preloaded=True imports the app once outside the server's process group, so a server
+    killed with SIGKILL restarts in well under a second. Every server is stopped (its whole
+    process group killed) when the test ends.
     """
     servers: list[LiveServer] = []
 
     def make(workers: int = 2, threads: int = 1, database_url: str | None = None,
-             **extra_env: str) -> LiveServer:
+             preloaded: bool = False, **extra_env: str) -> LiveServer:
         url = database_url or db.engine.url.render_as_string(hide_password=False)
         env = server_environment(url, app.config["COURSES_DIR"], **extra_env)
-        server = LiveServer(env, tmp_path / f"server-{len(servers)}.log", workers, threads)
+        kind = PreloadedServer if preloaded else LiveServer
+        server = kind(env, tmp_path / f"server-{len(servers)}.log", workers, threads)
         servers.append(server)
         return server
 
