@@ -23,10 +23,21 @@ class Ledger:
 
     acks: list[Acknowledgement] = field(default_factory=list)
     sent_tokens: set[str] = field(default_factory=set)  # tokens whose answers were POSTed at least once
-    submit_seconds: list[float] = field(default_factory=list)
+    submit_seconds: list[float] = field(default_factory=list)  # latency of each acknowledgement
+    failed_seconds: list[float] = field(default_factory=list)  # latency of each 5xx answer
     events: Counter = field(default_factory=Counter)  # unavailable, 5xx, retries, errors ...
     examples: dict[str, list[str]] = field(default_factory=dict)  # a few details per event
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def server_error(self, detail: str, seconds: float) -> None:
+        self.count("5xx", detail)
+        with self.lock:
+            self.failed_seconds.append(seconds)
+
+    def answered_at(self) -> list[float]:
+        """When each acknowledgement arrived (time.time()), in order of arrival."""
+        with self.lock:
+            return sorted(a.last_sent_at + s for a, s in zip(self.acks, self.submit_seconds, strict=True))
 
     def count(self, event: str, detail: str = "") -> None:
         with self.lock:
@@ -88,7 +99,7 @@ class Learner:
             except UnexpectedResponse as error:
                 if error.status < 500:
                     raise
-                self.ledger.count("5xx", str(error))
+                self.ledger.server_error(str(error), error.seconds)
             self._pause()
 
     def _submit_until_acknowledged(self, client: QuizClient, token: str, sheet: AnswerSheet) -> None:
@@ -107,7 +118,7 @@ class Learner:
                     return
                 if response.status < 500:
                     raise UnexpectedResponse(f"submit {token}", response.status)
-                self.ledger.count("5xx", f"submit {token}: HTTP {response.status}")
+                self.ledger.server_error(f"submit {token}: HTTP {response.status}", response.seconds)
             self.ledger.count("resubmitted")
             self._pause()
 

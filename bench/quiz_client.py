@@ -21,9 +21,10 @@ class ServerUnavailable(Exception):
 class UnexpectedResponse(Exception):
     """The server answered, but not as a browser would expect."""
 
-    def __init__(self, what: str, status: int):
+    def __init__(self, what: str, status: int, seconds: float = 0.0):
         super().__init__(f"{what}: HTTP {status}")
         self.status = status
+        self.seconds = seconds
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ class QuizClient:
         """Start (or resume) the module's quiz; returns the attempt token."""
         response = self.request("POST", f"/courses/{COURSE}/modules/{module_slug}/quiz", {})
         if response.status != 302 or "/attempts/" not in response.location:
-            raise UnexpectedResponse(f"start {module_slug}", response.status)
+            raise UnexpectedResponse(f"start {module_slug}", response.status, response.seconds)
         return response.location.rsplit("/", 1)[-1]
 
     def submit(self, token: str, answers: dict[str, list[str]]) -> Response:

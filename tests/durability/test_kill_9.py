@@ -68,7 +68,7 @@ def test_kill_9_during_submissions_loses_nothing(serve, figures):
     assert not audit.partial, audit.partial[:5]
     assert not audit.duplicates, audit.duplicates[:5]
     assert not audit.completion_problems, audit.completion_problems[:5]
-    assert integrity == "ok"
+    assert integrity in ("ok", "n/a")  # n/a: PostgreSQL itself was never killed here
     assert ledger.events["5xx"] == 0, f"{ledger.describe_problems()}\n{server.error_summary()}"
 
 
