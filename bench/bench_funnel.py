@@ -8,7 +8,8 @@ figures, asserts nothing. Run from the repository root:
     .venv/bin/python -m bench.bench_funnel --learners 1000000   # the full size (generation ~10 min)
     .venv/bin/python -m bench.bench_funnel --skip-postgres
 
-PostgreSQL goes to its own database (default `hocso_bench`, created if missing, emptied first).
+PostgreSQL goes to its own database (default `hocso_bench_funnel`), created for the run and
+dropped afterwards (`--keep` keeps it).
 """
 
 import argparse
@@ -217,20 +218,32 @@ def ensure_postgres_database(name: str) -> str:
     return f"{POSTGRES_SERVER}/{name}"
 
 
+def drop_postgres_database(name: str) -> None:
+    engine = sa.create_engine(f"{POSTGRES_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+    engine.dispose()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=100_000, help="PostgreSQL roster size")
     parser.add_argument("--provinces", type=int, default=34)
     parser.add_argument("--communes", type=int, default=3321)
     parser.add_argument("--repeat", type=int, default=5, help="requests per figure (the median is shown)")
-    parser.add_argument("--postgres-database", default="hocso_bench")
+    parser.add_argument("--postgres-database", default="hocso_bench_funnel")
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database afterwards")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="hocso-bench-") as folder:
         run(f"sqlite:///{folder}/bench.sqlite3", "SQLite", 409, 1, 12, args.repeat)
     if not args.skip_postgres:
         url = ensure_postgres_database(args.postgres_database)
-        run(url, "PostgreSQL", args.learners, args.provinces, args.communes, args.repeat)
+        try:
+            run(url, "PostgreSQL", args.learners, args.provinces, args.communes, args.repeat)
+        finally:
+            if not args.keep:
+                drop_postgres_database(args.postgres_database)
     return 0
 
 

@@ -31,14 +31,21 @@ def _die_with_parent() -> None:  # runs in the child between fork and exec
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def server_environment(database_url: str, courses_dir: Path, **extra: str) -> dict[str, str]:
-    """The environment of a production-like server: its own secret, database and courses."""
+def server_environment(database_url: str, courses_dir: Path, scratch_dir: Path,
+                       **extra: str) -> dict[str, str]:
+    """The environment of a production-like server: its own secret, database, courses and TMPDIR.
+
+    A server killed with SIGKILL cannot remove its temporary files (a PDF render's scratch
+    folder, say): with TMPDIR in the caller's own folder they go when that folder goes.
+    """
+    scratch_dir.mkdir(parents=True, exist_ok=True)
     env = {key: value for key, value in os.environ.items() if not key.startswith(("HOCSO_", "FLASK_"))}
     env.update(
         HOCSO_ENV="production",
         SECRET_KEY=os.urandom(32).hex(),
         DATABASE_URL=database_url,
         COURSES_DIR=str(courses_dir),
+        TMPDIR=str(scratch_dir),
         PYTHONUNBUFFERED="1",
     )
     env.pop("REDIS_URL", None)  # rate limits in worker memory: the load comes from one address

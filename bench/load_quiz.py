@@ -8,9 +8,9 @@ Run from the repository root (it makes its own SQLite database and server, and r
 
 import argparse
 import shutil
+import signal
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     from app.content.services import sync_courses
     from app.extensions import db
 
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the clean-up below on `timeout`
     workdir = Path(tempfile.mkdtemp(prefix="hocso-load-"))
     try:
         courses_dir = workdir / "courses"
@@ -101,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
             usernames = create_enrolled_learners(args.learners)
             sheets = answer_sheets()
             db.session.remove()
-        env = server_environment(database_url, courses_dir)
+        env = server_environment(database_url, courses_dir, workdir / "tmp")
         with LiveServer(env, workdir / "server.log", args.workers, args.threads) as server:
             run = run_load(server.base_url, usernames, sheets, args.quizzes, args.time_limit)
         with app.app_context():
@@ -122,5 +123,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    threading.current_thread().name = "load_quiz"
     sys.exit(main())

@@ -68,7 +68,7 @@ def serve(app, tmp_path) -> Callable[..., LiveServer]:
     def make(workers: int = 2, threads: int = 1, database_url: str | None = None,
              preloaded: bool = False, **extra_env: str) -> LiveServer:
         url = database_url or db.engine.url.render_as_string(hide_password=False)
-        env = server_environment(url, app.config["COURSES_DIR"], **extra_env)
+        env = server_environment(url, app.config["COURSES_DIR"], tmp_path / "server-tmp", **extra_env)
         kind = PreloadedServer if preloaded else LiveServer
         server = kind(env, tmp_path / f"server-{len(servers)}.log", workers, threads)
         servers.append(server)

@@ -39,7 +39,7 @@ def test_kill_9_during_submissions_loses_nothing(serve, figures):
     stopping = False
     threads = run_learners(learners, lambda _done: not stopping)
     while ledger.submissions < LEARNERS and time.monotonic() < started + WARM_UP:
-        time.sleep(0.1)  # logins cost a password hash each: let them finish once
+        time.sleep(0.1)  # every learner logs in and submits once before the first kill
     deadline = time.monotonic() + KILL_BUDGET
     rng = random.Random()  # noqa: S311
     while time.monotonic() < deadline and (server.kills < KILLS or ledger.submissions < TARGET_SUBMISSIONS):
