@@ -1,7 +1,9 @@
 """Database engine behaviour shared by every domain: SQLite pragmas and write transactions."""
 
+import threading
 from datetime import UTC, datetime
 
+from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -9,6 +11,7 @@ from app.extensions import db
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 _IMMEDIATE = "hocso_begin_immediate"
+_READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 def utcnow() -> datetime:
@@ -16,10 +19,22 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _wants_write_lock(connection) -> bool:
+    """Writes start with the lock: a deferred transaction that reads, then writes after another
+    connection committed, fails at once with "database is locked" (busy_timeout cannot help)."""
+    if connection.get_execution_options().get(_IMMEDIATE, False):
+        return True
+    return has_request_context() and request.method not in _READ_ONLY_METHODS
+
+
 def configure_sqlite(engine: Engine) -> None:
     """WAL, busy timeout and foreign keys on every connection; transactions begun by us."""
     if engine.dialect.name != "sqlite":
         return
+    # SQLite's busy handler is not fair: under many writers some wait past the timeout.
+    # Writers of this process queue here first, so the file lock only sees one at a time.
+    writer_turn = threading.Lock()
+    holders: set[int] = set()
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -34,8 +49,25 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        immediate = connection.get_execution_options().get(_IMMEDIATE, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if not _wants_write_lock(connection):
+            connection.exec_driver_sql("BEGIN")
+            return
+        if not writer_turn.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+            raise TimeoutError("another writer held the database too long")
+        holders.add(id(connection))
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except Exception:
+            _release(connection)
+            raise
+
+    def _release(connection):
+        if id(connection) in holders:
+            holders.discard(id(connection))
+            writer_turn.release()
+
+    event.listen(engine, "commit", lambda connection: _release(connection))
+    event.listen(engine, "rollback", lambda connection: _release(connection))
 
 
 def begin_write_transaction() -> None:

@@ -144,7 +144,10 @@ def authenticate(login: str, password: str) -> User | None:
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
-    if not check_password_hash(user.password_hash, password) or not user.is_active:
+    password_hash, active = user.password_hash, user.is_active
+    # Hashing takes a quarter second: do it outside any transaction, not holding a write lock.
+    db.session.commit()
+    if not check_password_hash(password_hash, password) or not active:
         return None
     user.last_login_at = utcnow()
     return user

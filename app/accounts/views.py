@@ -56,10 +56,10 @@ def login():
             audit.record_now("login", "failure", actor_name=form.login.data.strip().lower())
             form.password.errors.append(_("Wrong username, phone number or password."))
         else:
+            audit.record("login", "success", actor_name=user.username)
+            db.session.commit()  # only a recorded login logs her in
             session.clear()  # nothing planted before login survives it
             login_user(user)
-            audit.record("login", "success")
-            db.session.commit()
             next_url = safe_next_url(request.args.get("next"))
             return redirect(next_url or url_for("content.my_courses"))
     return render_template("accounts/login.html", form=form)

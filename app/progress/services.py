@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from app.accounts.models import User
 from app.certificates.services import issue_certificate
 from app.content.models import Course, Module
-from app.database import utcnow
+from app.database import begin_write_transaction, utcnow
 from app.extensions import db
 from app.progress.models import CourseCompletion, Enrolment, ModuleProgress
 from app.progress.rules import CompletionRule, course_score
@@ -43,7 +43,11 @@ def progress_by_module(user: User, course: Course) -> dict[int, ModuleProgress]:
 
 
 def record_module_opened(user: User, module: Module) -> ModuleProgress:
-    """Remember that she opened the module (for "resume where you left off")."""
+    """Remember that she opened the module (for "resume where you left off").
+
+    This is the one write a GET makes, so it asks for the write lock itself.
+    """
+    begin_write_transaction()
     row = _progress_row(user, module)
     row.last_opened_at = utcnow()
     db.session.flush()
