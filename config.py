@@ -30,6 +30,8 @@ class Config:
     CERTIFICATE_SIGNER_NAME = os.environ.get("CERTIFICATE_SIGNER_NAME", "Nguyễn Văn An")
     CERTIFICATE_SIGNER_TITLE = os.environ.get("CERTIFICATE_SIGNER_TITLE", "Giám đốc")
     PDF_RENDER_TIMEOUT_SECONDS = int(os.environ.get("PDF_RENDER_TIMEOUT_SECONDS", "30"))
+    # Render a new certificate's PDF in a background thread after the completing commit.
+    CERTIFICATE_PDF_IN_BACKGROUND = True
 
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -78,6 +80,7 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = True
     JOBS_REDIS_URL = ""
     PDF_RENDER_TIMEOUT_SECONDS = 60
+    CERTIFICATE_PDF_IN_BACKGROUND = False  # rendered before the view returns, so tests see it
 
 
 class ProductionConfig(Config):

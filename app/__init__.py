@@ -22,6 +22,7 @@ def register_extensions(app: Flask) -> None:
     from app import database, i18n
     from app.accounts import passwords
     from app.accounts.services import load_user_from_session
+    from app.certificates import services as certificates
     from app.content import outline
     from app.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -34,6 +35,7 @@ def register_extensions(app: Flask) -> None:
     i18n.init_app(app)
     passwords.init_app(app)
     outline.init_app(app)
+    certificates.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None

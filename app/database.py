@@ -87,6 +87,16 @@ def begin_write_transaction() -> None:
     db.session.connection(execution_options={_IMMEDIATE: True})
 
 
+def end_read_transaction() -> None:
+    """End the current transaction before slow work (a PDF render) so no lock or snapshot is
+    held across it; refuses if changes are staged, which the caller must commit first."""
+    session = db.session()
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("end_read_transaction() would commit changes staged before it")
+    if session.in_transaction():
+        session.commit()  # nothing staged: this only ends the transaction
+
+
 @contextmanager
 def read_only_transaction() -> Iterator[None]:
     """Reads in a transaction of their own that takes no write lock, ended on leaving.
@@ -95,11 +105,8 @@ def read_only_transaction() -> Iterator[None]:
     compute outside, then write in the request's own transaction. Objects read here are
     expired on leaving and reload in the next transaction.
     """
+    end_read_transaction()
     session = db.session()  # the request's own Session, behind the scoped proxy
-    if session.new or session.dirty or session.deleted:
-        raise RuntimeError("read_only_transaction() would discard changes staged before it")
-    if session.in_transaction():
-        session.commit()  # only reads (or flushed work the caller finished) can be open here
     session.connection(execution_options={_READ_ONLY: True})
     try:
         yield

@@ -94,9 +94,11 @@ def reissue(code: str):
     except services.CertificateStateError:
         flash(_("Only a valid certificate can be reissued."), "error")
         return redirect(url_for(".detail", code=certificate.display_code))
+    completion_id, new_code = replacement.completion_id, replacement.display_code
     db.session.commit()
+    services.render_soon(completion_id)
     flash(_("Reissued with a new code; the old code now says superseded."), "success")
-    return redirect(url_for(".detail", code=replacement.display_code))
+    return redirect(url_for(".detail", code=new_code))
 
 
 @bp.route("/print", methods=["GET", "POST"])

@@ -32,7 +32,7 @@ from app.certificates.certificate_document import (
 )
 from app.certificates.models import Certificate, CertificateStatus
 from app.certificates.pdf_rendering import render_pdf
-from app.certificates.services import verify_url
+from app.certificates.services import facts_of, stored_pdf
 from app.content.models import Course
 from app.extensions import db
 from app.jobs.services import JobError, JobResult, job_kind
@@ -135,22 +135,6 @@ def _unit_label(tree: UnitTree, unit_id: int | None) -> str:
     return tree.display_name(unit_id) if unit_id in tree.nodes else ""
 
 
-def facts_of(certificate: Certificate) -> CertificateFacts:
-    """The facts frozen on the certificate record, as printed when it was issued."""
-    return CertificateFacts(
-        code=certificate.display_code,
-        full_name=certificate.full_name,
-        unit_name=certificate.unit_name,
-        course_title=certificate.course_title,
-        completed_on=certificate.completed_on,
-        score=certificate.score,
-        issuer=certificate.issuer,
-        signer_name=certificate.signer_name,
-        signer_title=certificate.signer_title,
-        verify_url=verify_url(certificate.code),
-    )
-
-
 def chunks(items: Sequence[PrintItem], size: int = CHUNK_SIZE) -> Iterator[Sequence[PrintItem]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
@@ -234,9 +218,14 @@ def print_zip(print_set: PrintSet, progress: Progress = lambda done, total: None
 
 
 def _stored_pdfs(ids: list[int]) -> dict[int, bytes]:
-    rows = db.session.scalars(sa.select(Certificate).options(undefer(Certificate.pdf))
-                              .where(Certificate.id.in_(ids)))
-    return {row.id: row.pdf for row in rows}
+    rows = list(db.session.scalars(sa.select(Certificate).options(undefer(Certificate.pdf))
+                                   .where(Certificate.id.in_(ids))))
+    pdfs = {row.id: row.pdf for row in rows if row.pdf_sha256 is not None}
+    for row in rows:
+        if row.id not in pdfs:  # issued but never downloaded: render it now, once
+            pdfs[row.id] = stored_pdf(row)
+            db.session.commit()
+    return pdfs
 
 
 def zip_name(item: PrintItem) -> str:

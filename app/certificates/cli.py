@@ -39,6 +39,17 @@ def reissue_command(code: str):
     click.echo(f"Reissued {code} as {replacement.display_code}.")
 
 
+@certificates_cli.command("render-missing")
+def render_missing_command():
+    """Render and store the PDF of every certificate issued but not yet downloaded."""
+    ids = services.ids_without_pdf()
+    for number, certificate_id in enumerate(ids, start=1):
+        services.stored_pdf(db.session.get(services.Certificate, certificate_id))
+        db.session.commit()
+        click.echo(f"{number}/{len(ids)}", err=True)
+    click.echo(f"Rendered {len(ids)} certificate PDF(s).")
+
+
 @certificates_cli.command("print")
 @click.option("--course", "course_slug", required=True, help="Course id (slug).")
 @click.option("--unit", "unit_code", default=None, help="Unit code: the unit and every unit beneath it.")

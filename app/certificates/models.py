@@ -39,8 +39,9 @@ class Certificate(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     revoke_reason: Mapped[str | None] = mapped_column(sa.String(500))
     superseded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("certificate.id"))
-    pdf_sha256: Mapped[str] = mapped_column(sa.String(64))
-    pdf: Mapped[bytes] = deferred(mapped_column(sa.LargeBinary))
+    # Rendered after the issuing transaction (see services.stored_pdf); None until then.
+    pdf_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    pdf: Mapped[bytes | None] = deferred(mapped_column(sa.LargeBinary))
 
     user: Mapped[User] = relationship()
     course: Mapped[Course] = relationship()

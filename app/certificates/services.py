@@ -1,11 +1,20 @@
-"""Issuing and looking up certificates."""
+"""Issuing and looking up certificates.
+
+Completing a course freezes the certificate's facts in the completing transaction; the PDF is
+a rendering of those facts, made afterwards with no transaction open (by a background thread
+right after the commit, or by whoever first needs the file) and stored once with its SHA-256.
+A quiz submit that completes a course therefore costs what any submit costs, and no write
+waits for WeasyPrint.
+"""
 
 import hashlib
+import logging
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import Flask, current_app
 
 from app.accounts.models import User
 from app.audit import services as audit
@@ -13,9 +22,12 @@ from app.certificates.certificate_document import CertificateFacts, render_certi
 from app.certificates.codes import display_code, generate_code, normalize_code
 from app.certificates.models import Certificate, CertificateStatus
 from app.content.models import Course
-from app.database import utcnow
+from app.database import begin_write_transaction, end_read_transaction, utcnow
 from app.extensions import db
 from app.progress.models import CourseCompletion
+
+log = logging.getLogger(__name__)
+RENDERER_KEY = "hocso.certificate_renderer"
 
 
 def verify_url(code: str) -> str:
@@ -32,11 +44,13 @@ def _unused_code() -> str:
 
 
 def issue_certificate(user: User, course: Course, completion: CourseCompletion) -> Certificate:
-    """Freeze the facts, render the PDF once and store it with its hash (caller commits)."""
+    """Freeze the facts under a new code (caller commits); the PDF is rendered later."""
     config = current_app.config
-    code = _unused_code()
-    facts = CertificateFacts(
-        code=display_code(code),
+    certificate = Certificate(
+        code=_unused_code(),
+        user_id=user.id,
+        course_id=course.id,
+        completion_id=completion.id,
         full_name=_nfc(user.full_name),
         unit_name=_nfc(user.unit.display_name if user.unit else ""),
         course_title=_nfc(course.title),
@@ -45,30 +59,93 @@ def issue_certificate(user: User, course: Course, completion: CourseCompletion) 
         issuer=_nfc(config["CERTIFICATE_ISSUER"]),
         signer_name=_nfc(config["CERTIFICATE_SIGNER_NAME"]),
         signer_title=_nfc(config["CERTIFICATE_SIGNER_TITLE"]),
-        verify_url=verify_url(code),
-    )
-    pdf = render_certificate_pdf(facts, timeout_seconds=config["PDF_RENDER_TIMEOUT_SECONDS"])
-    certificate = Certificate(
-        code=code,
-        user_id=user.id,
-        course_id=course.id,
-        completion_id=completion.id,
-        full_name=facts.full_name,
-        unit_name=facts.unit_name,
-        course_title=facts.course_title,
-        completed_on=facts.completed_on,
-        score=facts.score,
-        issuer=facts.issuer,
-        signer_name=facts.signer_name,
-        signer_title=facts.signer_title,
-        pdf=pdf,
-        pdf_sha256=hashlib.sha256(pdf).hexdigest(),
     )
     db.session.add(certificate)
     db.session.flush()
     audit.record("certificate.issued", target=certificate.code, learner=user.username,
                  course=course.slug)
     return certificate
+
+
+def facts_of(certificate: Certificate) -> CertificateFacts:
+    """The facts frozen on the certificate record, as printed."""
+    return CertificateFacts(
+        code=certificate.display_code,
+        full_name=certificate.full_name,
+        unit_name=certificate.unit_name,
+        course_title=certificate.course_title,
+        completed_on=certificate.completed_on,
+        score=certificate.score,
+        issuer=certificate.issuer,
+        signer_name=certificate.signer_name,
+        signer_title=certificate.signer_title,
+        verify_url=verify_url(certificate.code),
+    )
+
+
+def stored_pdf(certificate: Certificate) -> bytes:
+    """The issued PDF; rendered and stored the first time it is needed (caller commits).
+
+    No transaction is open while it renders. Two requests may render at once; the first to
+    store wins and both return the stored file, so a certificate has exactly one PDF and hash.
+    """
+    if certificate.pdf_sha256 is not None:
+        return certificate.pdf
+    certificate_id, facts = certificate.id, facts_of(certificate)
+    end_read_transaction()
+    pdf = render_certificate_pdf(facts, timeout_seconds=current_app.config["PDF_RENDER_TIMEOUT_SECONDS"])
+    begin_write_transaction()
+    db.session.execute(
+        sa.update(Certificate)
+        .where(Certificate.id == certificate_id, Certificate.pdf_sha256.is_(None))
+        .values(pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest())
+    )
+    db.session.expire(certificate)
+    return db.session.scalar(sa.select(Certificate.pdf).where(Certificate.id == certificate_id))
+
+
+def ids_without_pdf() -> list[int]:
+    """Certificates whose PDF was never rendered (issued, not yet downloaded)."""
+    return list(db.session.scalars(
+        sa.select(Certificate.id).where(Certificate.pdf_sha256.is_(None)).order_by(Certificate.id)
+    ))
+
+
+def init_app(app: Flask) -> None:
+    # One thread per process: rendering is CPU work in a child process, and a burst of
+    # completions must queue here rather than fork a renderer per request.
+    app.extensions[RENDERER_KEY] = ThreadPoolExecutor(max_workers=1,
+                                                      thread_name_prefix="certificate-pdf")
+
+
+def render_soon(completion_id: int) -> None:
+    """Render the PDF of the certificate just issued for this completion, in the background;
+    call it after the issuing commit. If this process dies first nothing is lost: the PDF is
+    rendered when it is first needed."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not app.config["CERTIFICATE_PDF_IN_BACKGROUND"]:
+        end_read_transaction()  # the caller's session must not hold the lock the render needs
+        _render_in_background(app, completion_id)  # tests: the PDF is there when the view returns
+        return
+    app.extensions[RENDERER_KEY].submit(_render_in_background, app, completion_id)
+
+
+def _render_in_background(app: Flask, completion_id: int) -> None:
+    with app.app_context():  # a context (and database session) of its own
+        try:
+            certificate = db.session.scalar(sa.select(Certificate).where(
+                Certificate.completion_id == completion_id,
+                Certificate.status == CertificateStatus.VALID,
+                Certificate.pdf_sha256.is_(None),
+            ))
+            if certificate is not None:
+                stored_pdf(certificate)
+                db.session.commit()
+        except Exception:  # the download renders it instead; say why this one failed
+            log.exception("background rendering for completion %s failed", completion_id)
+            db.session.rollback()
+        finally:
+            db.session.remove()
 
 
 def _local_zone() -> ZoneInfo:

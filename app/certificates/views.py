@@ -13,7 +13,7 @@ from flask_login import current_user
 from app.accounts.models import Role
 from app.certificates import services
 from app.certificates.codes import normalize_code
-from app.extensions import limiter
+from app.extensions import db, limiter
 from app.security.access import authenticated, public
 
 bp = Blueprint("certificates", __name__, template_folder="templates")
@@ -40,8 +40,10 @@ def download(code: str):
     ):
         abort(404)
     filename = f"chung-nhan-{certificate.code}.pdf"
+    pdf = services.stored_pdf(certificate)
+    db.session.commit()
     return Response(
-        certificate.pdf,
+        pdf,
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from app.accounts.models import Role
 from app.authoring.assets import uploaded_file
-from app.certificates.services import certificate_for
+from app.certificates.services import certificate_for, render_soon
 from app.content import services
 from app.content.models import Course, Module
 from app.content.outline import course_outline
@@ -128,8 +128,10 @@ def mark_read(slug: str, module_slug: str):
     if not _may_study(course) or module.has_quiz:
         abort(403)
     completion = progress.complete_module(current_user, module, score=None)
+    completion_id = completion.id if completion is not None else None
     db.session.commit()
-    if completion is not None:
+    if completion_id is not None:
+        render_soon(completion_id)
         flash(_("Congratulations! You have completed the course."), "success")
     return redirect(url_for("content.course", slug=course.slug))
 

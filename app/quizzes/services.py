@@ -114,6 +114,7 @@ def attempt_of(user: User, token: str) -> QuizAttempt:
 class Submission:
     attempt: QuizAttempt
     completed_course: bool  # this submission completed the course (and issued its certificate)
+    completion_id: int | None = None
 
 
 def submit_attempt(user: User, token: str, answers: dict[str, list[str]]) -> Submission:
@@ -143,7 +144,8 @@ def submit_attempt(user: User, token: str, answers: dict[str, list[str]]) -> Sub
     attempt.state, attempt.submitted_at = AttemptState.SUBMITTED, utcnow()
     db.session.flush()
     completion = record_quiz_result(user, attempt.module, grade.percent, grade.passed, quiz.grading)
-    return Submission(attempt, completed_course=completion is not None)
+    return Submission(attempt, completed_course=completion is not None,
+                      completion_id=completion.id if completion is not None else None)
 
 
 def attempts_for_module(user: User, module: Module) -> list[QuizAttempt]:

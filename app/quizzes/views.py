@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.models import Role
-from app.certificates.services import certificate_for
+from app.certificates.services import certificate_for, render_soon
 from app.content.services import course_by_slug, module_by_slug
 from app.extensions import db
 from app.progress.services import is_enrolled
@@ -82,6 +82,7 @@ def submit(token: str):
         flash(_("The deadline of this course has passed."), "info")
         return redirect(url_for("quizzes.attempt", token=token))
     db.session.commit()
-    if submission.completed_course:
+    if submission.completion_id is not None:
+        render_soon(submission.completion_id)
         flash(_("Congratulations! You have completed the course and your certificate is ready."), "success")
     return redirect(url_for("quizzes.attempt", token=submission.attempt.token))
