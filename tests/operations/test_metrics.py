@@ -1,8 +1,13 @@
 """/metrics: readable by an admin or from this host; counters move with what the database commits."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from prometheus_client import REGISTRY
 
+from app.operations.metrics import exposition
 from tests import builders
 
 OUTSIDE = {"REMOTE_ADDR": "203.0.113.7"}
@@ -73,3 +78,31 @@ def test_submissions_and_certificates_are_counted(client, auth, make_user):
     quizzes = sum(1 for module in builders.course().active_modules if module.has_quiz)
     assert sample("hocso_quiz_submissions_total", result="passed") == passed + quizzes
     assert sample("hocso_certificates_issued_total") == issued + 1
+
+
+WORKER_SCRIPT = """
+from app import create_app
+from config import TestingConfig
+
+class Worker(TestingConfig):
+    SQLALCHEMY_DATABASE_URI = "sqlite:///{database}"
+
+client = create_app(Worker).test_client()
+for _ in range(3):
+    assert client.get("/health").status_code == 200
+"""
+
+
+def test_several_worker_processes_add_up_in_multiprocess_mode(app, tmp_path):
+    """Two processes (as gunicorn workers) write their counts to PROMETHEUS_MULTIPROC_DIR."""
+    shared = tmp_path / "prometheus"
+    shared.mkdir()
+    environment = {"PATH": "/usr/bin:/bin", "PROMETHEUS_MULTIPROC_DIR": str(shared),
+                   "HOCSO_ENV": "development"}
+    script = WORKER_SCRIPT.format(database=tmp_path / "workers.sqlite3")
+    root = Path(__file__).resolve().parents[2]
+    workers = [subprocess.Popen([sys.executable, "-c", script], cwd=root, env=environment)
+               for _ in range(2)]
+    assert [worker.wait(timeout=120) for worker in workers] == [0, 0]
+    text = exposition(str(shared)).decode()
+    assert 'hocso_http_requests_total{method="GET",route="/health",status_class="2xx"} 6.0' in text
