@@ -21,7 +21,7 @@ REQUEST_ID_HEADER = "X-Request-ID"
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
 SECRET_ROUTE_ARGUMENTS = ("token", "code")  # attempt and job tokens, certificate codes
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
-JSON_FIELDS = "{asctime}{levelname}{name}{message}"
+JSON_FIELDS = "{levelname}{name}{message}"
 QUIET_LOGGERS = ("weasyprint", "fontTools")  # INFO from these is a line per PDF step
 
 
@@ -48,8 +48,8 @@ class RequestIdFilter(logging.Filter):
 
 def _formatter(log_format: str) -> logging.Formatter:
     if log_format == "json":
-        return JsonFormatter(JSON_FIELDS, style="{", rename_fields={
-            "asctime": "time", "levelname": "level", "name": "logger"})
+        return JsonFormatter(JSON_FIELDS, style="{", timestamp="time",  # ISO 8601, UTC
+                             rename_fields={"levelname": "level", "name": "logger"})
     return logging.Formatter(TEXT_FORMAT)
 
 
