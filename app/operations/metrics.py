@@ -6,11 +6,15 @@ Domain events are counted from what the database commits, not from the services:
 "submitted" is noted when the session flushes, and counted only once its transaction commits
 (a rolled-back double submission counts nothing).
 
-Several gunicorn workers: set PROMETHEUS_MULTIPROC_DIR (prometheus_client reads it at import),
-empty that directory before gunicorn starts, and in deploy/gunicorn.conf.py:
+Several gunicorn workers: set PROMETHEUS_MULTIPROC_DIR (prometheus_client itself reads it at
+import, so it must be in the environment, not only in a config class), and in
+deploy/gunicorn.conf.py:
 
     from app.operations.metrics import gunicorn_child_exit as child_exit
+    from app.operations.metrics import gunicorn_on_starting as on_starting
 """
+
+from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Blueprint, Flask, Response, current_app, request, request_finished
@@ -108,6 +112,15 @@ def exposition(multiprocess_dir: str) -> bytes:
 def metrics():
     body = exposition(current_app.config["PROMETHEUS_MULTIPROC_DIR"])
     return Response(body, mimetype=CONTENT_TYPE_LATEST.split(";")[0])
+
+
+def gunicorn_on_starting(_server) -> None:
+    """gunicorn's on_starting hook: counts of a previous run must not add to this one's."""
+    from config import Config
+
+    if Config.PROMETHEUS_MULTIPROC_DIR:
+        for stale in Path(Config.PROMETHEUS_MULTIPROC_DIR).glob("*.db"):
+            stale.unlink()
 
 
 def gunicorn_child_exit(_server, worker) -> None:

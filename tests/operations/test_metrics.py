@@ -106,3 +106,12 @@ def test_several_worker_processes_add_up_in_multiprocess_mode(app, tmp_path):
     assert [worker.wait(timeout=120) for worker in workers] == [0, 0]
     text = exposition(str(shared)).decode()
     assert 'hocso_http_requests_total{method="GET",route="/health",status_class="2xx"} 6.0' in text
+
+
+def test_the_gunicorn_hooks_do_nothing_without_a_multiprocess_directory():
+    from types import SimpleNamespace
+
+    from app.operations.metrics import gunicorn_child_exit, gunicorn_on_starting
+
+    gunicorn_on_starting(None)
+    gunicorn_child_exit(None, SimpleNamespace(pid=12345))
