@@ -1,6 +1,7 @@
 """Deny by default: every endpoint needs a logged-in user unless it is declared public.
 
-Each view declares its policy with @public or @roles_required; the access-control tests
+Each view declares its policy with @public, @authenticated, @roles_required or (for /metrics)
+@loopback_or_roles; the access-control tests
 walk the URL map and fail on any endpoint that declares neither.
 """
 
