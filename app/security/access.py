@@ -1,8 +1,8 @@
 """Deny by default: every endpoint needs a logged-in user unless it is declared public.
 
 Each view declares its policy with @public, @authenticated, @roles_required or (for /metrics)
-@loopback_or_roles; the access-control tests
-walk the URL map and fail on any endpoint that declares neither.
+@loopback_or_roles; the access-control tests walk the URL map and fail on any endpoint that
+declares none.
 """
 
 import ipaddress
