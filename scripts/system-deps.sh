@@ -6,6 +6,7 @@ command -v chromium >/dev/null || needed+=(chromium)
 command -v pdftotext >/dev/null || needed+=(poppler-utils)
 command -v zbarimg >/dev/null || needed+=(zbar-tools)
 command -v npm >/dev/null || needed+=(nodejs npm)
+command -v pg_dump >/dev/null && command -v pg_restore >/dev/null || needed+=(postgresql-client)
 fc-list : family 2>/dev/null | grep -i dejavu >/dev/null || needed+=(fontconfig fonts-dejavu-core)
 ldconfig -p | grep libpangoft2 >/dev/null || needed+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
 if ((${#needed[@]} == 0)); then exit 0; fi
