@@ -44,19 +44,24 @@ class Visit:
     async def run(self, username: str) -> None:
         """The whole visit; raises StepFailed at the first step that never succeeded."""
         async with AsyncBrowser(self.base_url, self.timeout) as browser:
-            await self._log_in(browser, username)
-            await self._step(browser, "course list", "GET", "/courses")
-            await self._step(browser, "course", "GET", f"/courses/{self.course}")
-            module_path = f"/courses/{self.course}/modules/{self.module}"
-            await self._step(browser, "module", "GET", module_path)
-            started = await self._step(browser, "start quiz", "POST", f"{module_path}/quiz", {},
-                                       expect=lambda r: r.status == 302 and "/attempts/" in r.location)
-            token = started.location.rsplit("/", 1)[-1]
+            token = await self.open_quiz(browser, username)
             await self._step(browser, "quiz page", "GET", f"/attempts/{token}")
             await self._submit(browser, token)
             await self._step(browser, "result", "GET", f"/attempts/{token}")
 
-    async def _log_in(self, browser: AsyncBrowser, username: str) -> None:
+    async def open_quiz(self, browser: AsyncBrowser, username: str) -> str:
+        """Log in, open the course list, the course and the module, start its quiz: the attempt token."""
+        await self.log_in(browser, username)
+        await self._step(browser, "course list", "GET", "/courses")
+        await self._step(browser, "course", "GET", f"/courses/{self.course}")
+        module_path = f"/courses/{self.course}/modules/{self.module}"
+        await self._step(browser, "module", "GET", module_path)
+        started = await self._step(browser, "start quiz", "POST", f"{module_path}/quiz", {},
+                                   expect=lambda r: r.status == 302 and "/attempts/" in r.location)
+        return started.location.rsplit("/", 1)[-1]
+
+    async def log_in(self, browser: AsyncBrowser, username: str) -> None:
+        """The login page (for its CSRF token), then the login form."""
         await self._step(browser, "login page", "GET", "/login")
         await self._step(browser, "log in", "POST", "/login",
                          {"login": username, "password": self.password}, expect=_redirected)

@@ -29,7 +29,7 @@ from bench.step_figures import StepTable
 
 COURSE = "chuyen-doi-so-lanh-dao-xa"  # the course of the live training, from courses/
 MODULE = "vi-sao-chuyen-doi-so"
-RAMP_RATES = (5, 10, 15, 20, 25, 30, 40, 50, 60, 80, 100)
+RAMP_RATES = (2, 5, 10, 15, 20, 25, 30, 40, 50, 60, 80, 100)
 P95_TARGETS_MS = (500, 250)
 
 

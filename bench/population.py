@@ -8,12 +8,14 @@ from werkzeug.security import generate_password_hash
 
 from app.accounts.models import Role, Unit, UnitLevel, User
 from app.accounts.services import create_user
+from app.certificates.models import Certificate
 from app.content.course_format import Question, Quiz
 from app.content.models import Course, Module
 from app.content.parsing import parse_course_folder
 from app.database import utcnow
 from app.extensions import db
 from app.progress.models import Enrolment, ModuleProgress
+from app.progress.services import complete_module
 from app.quizzes.grading import grade_quiz
 
 PASSWORD = "Mat-khau-tai-thu-2025"
@@ -112,3 +114,13 @@ def _sheet(quiz: Quiz, pass_mark: int, right: bool) -> AnswerSheet:
     answers = {question.id: _answer(question, right) for question in quiz.questions}
     grade = grade_quiz(quiz, answers, pass_mark)
     return AnswerSheet({f"q-{qid}": values for qid, values in answers.items()}, grade.percent)
+
+
+def certify(username: str, course_slug: str = COURSE_SLUG) -> str:
+    """Complete every module of the course for the learner, as the app would; her certificate's code."""
+    user = db.session.scalar(sa.select(User).filter_by(username=username))
+    course = db.session.scalar(sa.select(Course).filter_by(slug=course_slug))
+    for module in course.active_modules:
+        complete_module(user, module, score=100 if module.has_quiz else None)
+    db.session.commit()
+    return db.session.scalar(sa.select(Certificate).filter_by(user_id=user.id)).display_code
