@@ -94,6 +94,16 @@ class SessionResult:
     def server_errors(self) -> int:
         return sum(wave.table.server_errors() for wave in self.waves)
 
+    def summary(self) -> str:
+        """One line: what finished, what failed, what the database holds, and the worst step."""
+        worst = max((wave.table.worst_p95() for wave in self.waves), default=0.0)
+        return (f"live session ({self.options.database}): {self.learners} learners at "
+                f"{'/'.join(f'{w.rate:g}' for w in self.waves)}/s: {self.finished} finished, "
+                f"{self.server_errors} 5xx; lost: {len(self.lost)}, duplicated: {len(self.duplicated)} "
+                f"({self.acknowledged} submits acknowledged, {self.submitted_in_database} in the database); "
+                f"worst step p95 {worst:.0f} ms; CPU s client {sum(w.client_cpu for w in self.waves):.1f}, "
+                f"server {sum(w.server_cpu for w in self.waves):.1f}")
+
     def max_sustained_rate(self, p95_ms: float) -> float | None:
         rates = [wave.rate for wave in self.waves if wave.sustained(p95_ms)]
         return max(rates) if rates else None
@@ -252,10 +262,8 @@ def print_result(result: SessionResult) -> None:
             shown = f"{rate:g}/s" if rate is not None else f"none (lowest tried {RAMP_RATES[0]}/s)"
             print(f"largest arrival rate sustained with every step's p95 ≤ {target} ms "
                   f"(all finished, no 5xx): {shown}")
-    print(f"finished: {result.finished} of {result.learners}; 5xx: {result.server_errors}")
-    print(f"database: {result.acknowledged} submits acknowledged, {result.submitted_in_database} "
-          f"submitted attempts; lost: {len(result.lost)}, duplicated: {len(result.duplicated)} "
-          f"(half-written: {len(result.partial)})")
+    print(result.summary())
+    print(f"half-written attempts: {len(result.partial)}")
     if result.server_errors_in_log:
         print("server errors in its log:", result.server_errors_in_log, sep="\n")
 
