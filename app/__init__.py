@@ -20,7 +20,9 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from app import database, i18n
+    from app.accounts import passwords
     from app.accounts.services import load_user_from_session
+    from app.content import outline
     from app.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -30,6 +32,8 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
+    passwords.init_app(app)
+    outline.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None

@@ -1,6 +1,8 @@
 """Database engine behaviour shared by every domain: SQLite pragmas and write transactions."""
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from flask import has_request_context, request
@@ -11,6 +13,7 @@ from app.extensions import db
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 _IMMEDIATE = "hocso_begin_immediate"
+_READ_ONLY = "hocso_read_only"
 _READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
@@ -22,7 +25,10 @@ def utcnow() -> datetime:
 def _wants_write_lock(connection) -> bool:
     """Writes start with the lock: a deferred transaction that reads, then writes after another
     connection committed, fails at once with "database is locked" (busy_timeout cannot help)."""
-    if connection.get_execution_options().get(_IMMEDIATE, False):
+    options = connection.get_execution_options()
+    if options.get(_READ_ONLY, False):
+        return False
+    if options.get(_IMMEDIATE, False):
         return True
     return has_request_context() and request.method not in _READ_ONLY_METHODS
 
@@ -79,3 +85,23 @@ def begin_write_transaction() -> None:
     """
     db.session.commit()
     db.session.connection(execution_options={_IMMEDIATE: True})
+
+
+@contextmanager
+def read_only_transaction() -> Iterator[None]:
+    """Reads in a transaction of their own that takes no write lock, ended on leaving.
+
+    For work that must not hold a lock while it computes (a login hashes for 25 ms): read here,
+    compute outside, then write in the request's own transaction. Objects read here are
+    expired on leaving and reload in the next transaction.
+    """
+    session = db.session()  # the request's own Session, behind the scoped proxy
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("read_only_transaction() would discard changes staged before it")
+    if session.in_transaction():
+        session.commit()  # only reads (or flushed work the caller finished) can be open here
+    session.connection(execution_options={_READ_ONLY: True})
+    try:
+        yield
+    finally:
+        session.rollback()

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
+from app.accounts.passwords import ServerBusy
 from app.audit import services as audit
 from app.extensions import db
 
@@ -19,12 +20,23 @@ MESSAGES = {
         _l("Something went wrong"),
         _l("Something went wrong on our side. Please try again in a moment."),
     ),
+    503: (
+        _l("The server is busy"),
+        _l("Many people are using Hocso right now. Wait a few seconds, then try again."),
+    ),
 }
+BUSY_RETRY_AFTER_SECONDS = 5
 
 
 def _render(status: int):
     title, message = MESSAGES[status]
     return render_template("error.html", title=title, message=message, status=status), status
+
+
+def _busy():
+    """503 with Retry-After: the request was not done, and trying again soon is safe."""
+    body, status = _render(503)
+    return body, status, {"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)}
 
 
 def _audited(status: int, event: str):
@@ -47,6 +59,12 @@ def init_app(app: Flask) -> None:
         title = _("The form has expired")
         message = _("Reload the page and send the form again.")
         return render_template("error.html", title=title, message=message, status=400), 400
+
+    @app.errorhandler(503)
+    @app.errorhandler(ServerBusy)
+    def server_busy(error):
+        db.session.rollback()
+        return _busy()
 
     @app.errorhandler(500)
     def server_error(error):

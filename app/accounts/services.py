@@ -6,10 +6,10 @@ from functools import cache
 from pathlib import Path
 
 import sqlalchemy as sa
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.accounts.models import Role, Unit, User
-from app.database import utcnow
+from app.accounts.passwords import check_password, hash_password
+from app.database import read_only_transaction, utcnow
 from app.extensions import db
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
@@ -23,8 +23,6 @@ INVISIBLE_CHARACTERS = set("\u200b\u200c\u200d\u2060\ufeff\u00ad") | {
     chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)
 }
 COMMON_PASSWORDS_FILE = Path(__file__).parent / "data" / "common_passwords.txt"
-# Checked against a real hash so that an unknown username takes as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not-a-real-password-0")
 
 
 class AccountError(ValueError):
@@ -81,10 +79,6 @@ def normalize_phone(text: str) -> str | None:
     return digits if PHONE_PATTERN.match(digits) else None
 
 
-def hash_password(password: str) -> str:
-    return generate_password_hash(password, method="scrypt")
-
-
 def create_user(
     username: str,
     full_name: str,
@@ -139,16 +133,19 @@ def find_by_login(login: str) -> User | None:
 
 
 def authenticate(login: str, password: str) -> User | None:
-    """The active user with these credentials, or None; same work for unknown users."""
-    user = find_by_login(login)
-    if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+    """The active user with these credentials, or None; same work for unknown users.
+
+    The password is checked with no transaction open, so a login holds no database lock
+    while it hashes; a hash with outdated parameters is replaced (caller commits)."""
+    with read_only_transaction():
+        user = find_by_login(login)
+        stored_hash = user.password_hash if user is not None else None
+        active = user is not None and user.is_active
+    check = check_password(stored_hash, password)
+    if user is None or not check.matches or not active:
         return None
-    password_hash, active = user.password_hash, user.is_active
-    # Hashing takes a quarter second: do it outside any transaction, not holding a write lock.
-    db.session.commit()
-    if not check_password_hash(password_hash, password) or not active:
-        return None
+    if check.needs_rehash:
+        user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
     return user
 
@@ -159,7 +156,7 @@ def end_sessions(user: User) -> None:
 
 
 def change_password(user: User, current: str, new: str) -> None:
-    if not check_password_hash(user.password_hash, current):
+    if not check_password(user.password_hash, current).matches:
         raise WrongPasswordError("current password is wrong")
     check_password_rules(new)
     if new == current:

@@ -141,15 +141,6 @@ def module_by_slug(course: Course, slug: str) -> Module | None:
     )
 
 
-def neighbours(module: Module) -> tuple[Module | None, Module | None]:
-    """The modules before and after this one in its course."""
-    modules = module.course.active_modules
-    index = modules.index(module)
-    previous = modules[index - 1] if index > 0 else None
-    following = modules[index + 1] if index + 1 < len(modules) else None
-    return previous, following
-
-
 def records_at_risk(specs: list[CourseSpec]) -> list[Problem]:
     """Warn about loaded modules that vanished from the files (or changed id) while learners
     have records for them: sync will archive them, keeping the records, not delete them."""

@@ -18,9 +18,10 @@ from app.authoring.assets import uploaded_file
 from app.certificates.services import certificate_for
 from app.content import services
 from app.content.models import Course, Module
+from app.content.outline import course_outline
 from app.extensions import db
 from app.progress import services as progress
-from app.quizzes.services import attempts_for_module, attempts_left
+from app.quizzes.services import attempts_for_module
 from app.security.access import authenticated, public
 
 bp = Blueprint("content", __name__, template_folder="templates")
@@ -43,14 +44,6 @@ def _module_or_404(course: Course, slug: str) -> Module:
     return module
 
 
-def _question_count(module: Module) -> int:
-    """Questions per attempt: the pool's draw, or all of them."""
-    if not module.has_quiz:
-        return 0
-    definition = module.quiz_version.definition
-    return definition.get("draw") or len(definition["questions"])
-
-
 def _may_study(course: Course) -> bool:
     return current_user.role != Role.LEARNER or progress.is_enrolled(current_user, course)
 
@@ -67,11 +60,14 @@ def index():
 @authenticated
 def my_courses():
     courses = services.visible_courses()
-    enrolled = [c for c in courses if progress.is_enrolled(current_user, c)]
-    summaries = {c.id: progress.summarize(current_user, c) for c in enrolled}
-    others = [c for c in courses if c not in enrolled]
+    enrolled_ids = progress.enrolled_course_ids(current_user)
+    enrolled = [c for c in courses if c.id in enrolled_ids]
+    rows = progress.progress_of_courses(current_user, enrolled_ids)
+    summaries = {c.id: progress.summary_from(course_outline(c).modules, rows) for c in enrolled}
+    others = [c for c in courses if c.id not in enrolled_ids]
     return render_template(
-        "content/my_courses.html", enrolled=enrolled, summaries=summaries, others=others
+        "content/my_courses.html", enrolled=enrolled, summaries=summaries, others=others,
+        outlines={c.id: course_outline(c) for c in others},
     )
 
 
@@ -80,13 +76,16 @@ def my_courses():
 def course(slug: str):
     course = _course_or_404(slug)
     enrolled = progress.is_enrolled(current_user, course)
+    outline = course_outline(course)
+    module_progress = progress.progress_by_module(current_user, course)
     return render_template(
         "content/course.html",
         course=course,
         enrolled=enrolled,
-        summary=progress.summarize(current_user, course),
-        module_progress=progress.progress_by_module(current_user, course),
-        certificate=certificate_for(current_user, course)
+        outline=outline,
+        summary=progress.summary_from(outline.modules, module_progress),
+        module_progress=module_progress,
+        certificate=certificate_for(current_user, course),
     )
 
 
@@ -107,15 +106,17 @@ def module(slug: str, module_slug: str):
     if not _may_study(course):
         flash(_("Join the course to read its modules."), "info")
         return redirect(url_for("content.course", slug=course.slug))
-    row = progress.record_module_opened(current_user, module)
-    db.session.commit()
-    previous, following = services.neighbours(module)
+    row, first_open = progress.record_module_opened(current_user, module)
+    if first_open:
+        db.session.commit()
+    outline = course_outline(course)
+    attempts = attempts_for_module(current_user, module) if module.has_quiz else []
+    entry = outline.entry(module.id)
+    previous, following = outline.neighbours(module.id)
     return render_template(
-        "content/module.html", course=course, module=module, progress=row,
-        attempts=attempts_for_module(current_user, module), previous=previous,
-        attempts_left=attempts_left(current_user, module) if module.has_quiz else None,
-        question_count=_question_count(module),
-        following=following,
+        "content/module.html", course=course, module=module, entry=entry, progress=row,
+        attempts=attempts, previous=previous, following=following,
+        attempts_left=None if entry.max_attempts is None else max(0, entry.max_attempts - len(attempts)),
     )
 
 

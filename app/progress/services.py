@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from app.accounts.models import User
 from app.certificates.services import issue_certificate
 from app.content.models import Course, Module
+from app.content.outline import ModuleEntry, course_outline
 from app.database import begin_write_transaction, utcnow
 from app.extensions import db
 from app.progress.models import CourseCompletion, Enrolment, ModuleProgress
@@ -33,6 +34,11 @@ def is_enrolled(user: User, course: Course) -> bool:
     ) is not None
 
 
+def enrolled_course_ids(user: User) -> set[int]:
+    """The courses she is enrolled in, in one query (for the course list)."""
+    return set(db.session.scalars(sa.select(Enrolment.course_id).filter_by(user_id=user.id)))
+
+
 def progress_by_module(user: User, course: Course) -> dict[int, ModuleProgress]:
     rows = db.session.scalars(
         sa.select(ModuleProgress)
@@ -42,16 +48,25 @@ def progress_by_module(user: User, course: Course) -> dict[int, ModuleProgress]:
     return {row.module_id: row for row in rows}
 
 
-def record_module_opened(user: User, module: Module) -> ModuleProgress:
-    """Remember that she opened the module (for "resume where you left off").
+def module_progress(user: User, module: Module) -> ModuleProgress | None:
+    return db.session.scalar(
+        sa.select(ModuleProgress).filter_by(user_id=user.id, module_id=module.id)
+    )
 
-    This is the one write a GET makes, so it asks for the write lock itself.
+
+def record_module_opened(user: User, module: Module) -> tuple[ModuleProgress, bool]:
+    """Her progress row for the module, created when she first opens it; True if created now.
+
+    Only the first open writes (it is what "started" counts in reports), so reading a module
+    again takes no write lock; "resume" follows the first module not yet completed.
     """
+    row = module_progress(user, module)
+    if row is not None:
+        return row, False
     begin_write_transaction()
-    row = _progress_row(user, module)
-    row.last_opened_at = utcnow()
+    row = _progress_row(user, module)  # read again under the lock: another tab may have won
     db.session.flush()
-    return row
+    return row, True
 
 
 def record_quiz_result(
@@ -114,13 +129,17 @@ class CourseSummary:
     required_count: int
     completed_required_count: int
     score: int | None
-    resume_module: Module | None
+    resume_module: ModuleEntry | None
 
 
 def summarize(user: User, course: Course) -> CourseSummary:
     """Where a learner stands in a course: x of y required modules, score, where to resume."""
-    modules = course.active_modules
-    progress = progress_by_module(user, course)
+    return summary_from(course_outline(course).modules, progress_by_module(user, course))
+
+
+def summary_from(modules: tuple[ModuleEntry, ...], progress: dict[int, ModuleProgress]
+                 ) -> CourseSummary:
+    """The summary of one course's modules given her progress rows (keyed by module id)."""
     completed = frozenset(m.slug for m in modules if m.id in progress and progress[m.id].is_completed)
     rule = CompletionRule(frozenset(m.slug for m in modules if m.required))
     scores = {m.slug: progress[m.id].best_score for m in modules if m.has_quiz and m.id in progress}
@@ -133,6 +152,18 @@ def summarize(user: User, course: Course) -> CourseSummary:
         score=course_score(scores),
         resume_module=resume,
     )
+
+
+def progress_of_courses(user: User, course_ids: set[int]) -> dict[int, ModuleProgress]:
+    """Her progress rows in these courses, keyed by module id, in one query."""
+    if not course_ids:
+        return {}
+    rows = db.session.scalars(
+        sa.select(ModuleProgress)
+        .join(Module)
+        .where(ModuleProgress.user_id == user.id, Module.course_id.in_(course_ids))
+    )
+    return {row.module_id: row for row in rows}
 
 
 def completion_of(user: User, course: Course) -> CourseCompletion | None:

@@ -43,9 +43,70 @@ def test_deactivated_user_cannot_log_in(client, auth, make_user):
     assert auth.login("lan").status_code == 200
 
 
-def test_passwords_are_hashed_with_scrypt(make_user):
+def test_passwords_are_hashed_with_argon2id(make_user):
     user = make_user(username="lan")
-    assert user.password_hash.startswith("scrypt:") and PASSWORD not in user.password_hash
+    assert user.password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert PASSWORD not in user.password_hash
+
+
+def test_an_old_scrypt_hash_is_upgraded_at_the_next_login(client, auth, make_user):
+    from werkzeug.security import generate_password_hash
+
+    user = make_user(username="lan")
+    user.password_hash = generate_password_hash(PASSWORD, method="scrypt")
+    db.session.commit()
+    assert auth.login("lan", "wrong-password-1").status_code == 200
+    assert db.session.get(User, user.id).password_hash.startswith("scrypt:")  # only on success
+    assert auth.login("lan").status_code == 302
+    upgraded = db.session.get(User, user.id).password_hash
+    assert upgraded.startswith("$argon2id$")
+    auth.logout()
+    assert auth.login("lan").status_code == 302
+    assert db.session.get(User, user.id).password_hash == upgraded  # not rehashed every time
+
+
+def test_a_hash_with_weaker_argon2_parameters_is_upgraded(app, client, auth, make_user):
+    from argon2 import PasswordHasher
+
+    user = make_user(username="lan")
+    user.password_hash = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
+    db.session.commit()
+    assert auth.login("lan").status_code == 302
+    assert "m=19456,t=2,p=1" in db.session.get(User, user.id).password_hash
+
+
+def test_a_login_burst_beyond_the_hashing_slots_gets_busy_not_a_long_wait(app, client, make_user):
+    from app.accounts.passwords import EXTENSION_KEY
+
+    make_user(username="lan")
+    hashing = app.extensions[EXTENSION_KEY]
+    hashing.wait_seconds = 0.05
+    for _ in range(app.config["LOGIN_HASH_CONCURRENCY"]):
+        hashing.gate.acquire()  # every slot taken by logins in other threads
+    try:
+        response = client.post("/login", data={"login": "lan", "password": PASSWORD})
+    finally:
+        for _ in range(app.config["LOGIN_HASH_CONCURRENCY"]):
+            hashing.gate.release()
+    assert response.status_code == 503
+    assert int(response.headers["Retry-After"]) > 0
+    assert "Máy chủ đang bận" in response.get_data(as_text=True)
+    assert client.post("/login", data={"login": "lan", "password": PASSWORD}).status_code == 302
+
+
+def test_an_unknown_user_costs_one_argon2_check_like_a_wrong_password(app, make_user, monkeypatch):
+    from app.accounts import passwords
+    from app.accounts.services import authenticate
+
+    make_user(username="lan")
+    checked = []
+    hashing = app.extensions[passwords.EXTENSION_KEY]
+    real_verify = hashing._verify_argon2
+    monkeypatch.setattr(hashing, "_verify_argon2", lambda h, p: checked.append(h) or real_verify(h, p))
+    assert authenticate("nobody-here", PASSWORD) is None
+    assert authenticate("lan", "wrong-password-1") is None
+    assert len(checked) == 2 and checked[0] == hashing.dummy_hash
+    assert checked[0].split("$")[3] == checked[1].split("$")[3]  # the same m, t, p
 
 
 def test_logout_ends_the_session_even_for_a_copied_cookie(app, make_user):
