@@ -48,7 +48,6 @@ class Options:
     find_max_rate: bool = False
     step_seconds: float = 15.0  # arrivals per ramp step
     max_rate: float = 60.0
-    cheap_hash: bool = False  # scrypt n=2**10 instead of the app's hash: measure everything but logins
     postgres_database: str = "hocso_bench_live"
 
 
@@ -178,7 +177,7 @@ def prepare(options: Options, database_url: str, total: int) -> list[str]:
     with app.app_context():
         create_schema_and_courses(options.courses_dir)
         usernames = create_enrolled_learners(total, prefix="hv", course_slug=options.course,
-                                             cheap_hash=options.cheap_hash)
+                                             cheap_hash=False)  # logins cost what they cost
         db.session.remove()
         db.engine.dispose()
     return usernames
@@ -295,8 +294,6 @@ def parse_options(argv: list[str] | None) -> Options:
     parser.add_argument("--step-seconds", type=float, default=defaults.step_seconds,
                         help="seconds of arrivals per ramp wave")
     parser.add_argument("--max-rate", type=float, default=defaults.max_rate)
-    parser.add_argument("--cheap-hash", action="store_true",
-                        help="learners' password hash scrypt n=2**10, not the app's own")
     parser.add_argument("--postgres-database", default=defaults.postgres_database)
     return Options(**vars(parser.parse_args(argv)))
 

@@ -17,7 +17,6 @@ SHORT = Options(
     learners=200,
     rate=10.0,
     drain_seconds=40.0,  # 20 s of arrivals, then at most 40 s for the last ones: bounded
-    cheap_hash=True,  # CI checks what is recorded; the full run measures the real login cost
     postgres_database=f"hocso_bench_live_{os.getpid()}",
 )
 
