@@ -13,6 +13,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -161,8 +162,10 @@ def _table_line(page: str, runs: list[Throughput], ratio: float) -> str:
     def median(attribute: str) -> float:
         return statistics.median(getattr(run, attribute) for run in runs)
 
+    kinds = sum((run.failure_kinds for run in runs), Counter())
+    failures = ", ".join(f"{kind} ×{count}" for kind, count in kinds.most_common()) or "0"
     return (f"| {page} | {median('requests_per_second'):.0f} | {median('p50_ms'):.1f} | "
-            f"{median('p99_ms'):.1f} | {ratio:.3f} | {sum(run.failures for run in runs)} |")
+            f"{median('p99_ms'):.1f} | {ratio:.3f} | {failures} |")
 
 
 def _mib(values: list[float]) -> str:
