@@ -20,6 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.async_browser import AsyncBrowser
 from bench.databases import bench_app, create_schema_and_courses, scratch_database
 from bench.learner_simulation import Ledger
 from bench.learner_visit import STEPS, StepFailed, Visit
@@ -139,8 +140,6 @@ async def _arrivals(visit: Visit, usernames: list[str], rate: float, time_limit:
 
 
 async def _login_page_ms(base_url: str, timeout: float) -> float:
-    from bench.async_browser import AsyncBrowser
-
     async with AsyncBrowser(base_url, timeout) as browser:
         return 1000 * (await browser.request("GET", "/login")).seconds
 
