@@ -90,6 +90,15 @@ def audit_attempts(acks: list[Acknowledgement], sent_tokens: set[str] = frozense
     return audit
 
 
+def repeated_submissions() -> list[str]:
+    """Learner and quiz pairs with more than one submitted attempt ("user:quiz version:count"),
+    for runs in which each learner submits each quiz once."""
+    query = sa.select(QuizAttempt.user_id, QuizAttempt.quiz_version_id, sa.func.count()).where(
+        QuizAttempt.state == AttemptState.SUBMITTED
+    ).group_by(QuizAttempt.user_id, QuizAttempt.quiz_version_id).having(sa.func.count() > 1)
+    return [f"{user}:{version}:{count}" for user, version, count in db.session.execute(query)]
+
+
 def _audit_completions(audit: AttemptAudit) -> None:
     """At most one completion per learner and course, and exactly one certificate for each."""
     completions = db.session.execute(sa.select(CourseCompletion.id, CourseCompletion.user_id)).all()

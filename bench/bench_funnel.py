@@ -23,11 +23,12 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from bench.databases import drop_postgres_database, ensure_postgres_database
+
 REPO_DIR = Path(__file__).resolve().parent.parent
 FIXTURE_COURSES = REPO_DIR / "tests" / "fixtures" / "courses"
 COURSE_SLUG = "khoa-mau"
 PASSWORD = "Mat-khau-bench-2025"
-POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
             "Hồ", "Ngô", "Dương", "Lý"]
 MIDDLE = ["Văn", "Thị", "Hữu", "Minh", "Thanh", "Ngọc", "Đức", "Quang", "Thu", "Hồng"]
@@ -206,23 +207,6 @@ def run(database_url: str, label: str, learners: int, provinces: int, communes: 
 
         db.session.remove()
         db.engine.dispose()
-
-
-def ensure_postgres_database(name: str) -> str:
-    engine = sa.create_engine(f"{POSTGRES_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        exists = connection.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
-        if not exists:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return f"{POSTGRES_SERVER}/{name}"
-
-
-def drop_postgres_database(name: str) -> None:
-    engine = sa.create_engine(f"{POSTGRES_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-    engine.dispose()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,7 +1,6 @@
 """Simulated learners: log in, start a quiz, submit it, and retry with the same token until acknowledged."""
 
 import random
-import statistics
 import threading
 import time
 from collections import Counter
@@ -11,6 +10,7 @@ from dataclasses import dataclass, field
 from bench.attempt_audit import Acknowledgement
 from bench.population import AnswerSheet
 from bench.quiz_client import QuizClient, ServerUnavailable, UnexpectedResponse
+from bench.step_figures import percentile_ms
 
 
 class GaveUp(Exception):
@@ -60,9 +60,7 @@ class Ledger:
 
     def percentile_ms(self, q: int) -> float:
         """The q-th percentile of acknowledged submission latency, in milliseconds."""
-        if len(self.submit_seconds) < 2:
-            return 1000 * (self.submit_seconds[0] if self.submit_seconds else 0.0)
-        return 1000 * statistics.quantiles(self.submit_seconds, n=100, method="inclusive")[q - 1]
+        return percentile_ms(self.submit_seconds, q)
 
 
 @dataclass(frozen=True)

@@ -60,12 +60,15 @@ class LiveServer:
     """
 
     def __init__(self, env: dict[str, str], log_path: Path, workers: int = 2, threads: int = 1,
-                 port: int | None = None) -> None:
+                 port: int | None = None, app_module: str = "wsgi:app",
+                 gunicorn_args: tuple[str, ...] = ()) -> None:
         self.env = env
         self.log_path = log_path
         self.workers = workers
         self.threads = threads
         self.port = port or free_port()
+        self.app_module = app_module  # "module:variable" of the WSGI app gunicorn serves
+        self.gunicorn_args = gunicorn_args  # more flags (e.g. --worker-class), after the defaults
         self.process: subprocess.Popen | None = None
         self.starts = 0
         self.kills = 0
@@ -76,12 +79,13 @@ class LiveServer:
 
     def command(self) -> list[str]:
         return [
-            sys.executable, "-m", "gunicorn", "wsgi:app",
+            sys.executable, "-m", "gunicorn", self.app_module,
             "--bind", f"127.0.0.1:{self.port}",
             "--workers", str(self.workers), "--threads", str(self.threads),
             "--preload",  # import the app once in the master: restarts take one import, not three
             "--timeout", "60", "--graceful-timeout", "5", "--backlog", "2048",
             "--error-logfile", "-", "--log-level", "warning",
+            *self.gunicorn_args,
         ]
 
     def start(self, ready_timeout: float = 60.0) -> None:
@@ -146,6 +150,19 @@ class LiveServer:
         self.process.wait()
         self.process = None
 
+    @property
+    def group_id(self) -> int | None:
+        """The process group of master and workers (the master leads its own session)."""
+        return self.process.pid if self.process is not None else None
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the master, its workers and their reaped children."""
+        return sum(process_cpu_seconds(pid) for pid in group_pids(self.group_id))
+
+    def worker_rss_mib(self) -> list[float]:
+        """Resident memory of each worker (the group's processes but the master), in MiB."""
+        return [process_rss_mib(pid) for pid in group_pids(self.group_id) if pid != self.group_id]
+
     def log_tail(self, lines: int = 30) -> str:
         try:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
@@ -167,6 +184,45 @@ class LiveServer:
 
     def __exit__(self, *exc_info) -> None:
         self.stop()
+
+
+def _proc_stat(pid: int) -> list[str]:
+    """Fields of /proc/<pid>/stat after the command name (field 3, "state", comes first)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().rsplit(")", 1)[1].split()
+
+
+def group_pids(group_id: int | None) -> list[int]:
+    """Every live process of a process group."""
+    if group_id is None:
+        return []
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int(_proc_stat(int(entry.name))[2]) == group_id:
+                    pids.append(int(entry.name))
+            except (OSError, IndexError):
+                pass  # gone meanwhile
+    return pids
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """utime + stime + cutime + cstime of a process (its reaped children count too)."""
+    try:
+        fields = _proc_stat(pid)
+    except OSError:
+        return 0.0
+    return sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def process_rss_mib(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/statm") as statm:
+            pages = int(statm.read().split()[1])
+    except OSError:
+        return 0.0
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 class PreloadedServer(LiveServer):
@@ -203,6 +259,10 @@ class PreloadedServer(LiveServer):
         self.pid = int(line)
         self.starts += 1
         self._wait_ready(ready_timeout)
+
+    @property
+    def group_id(self) -> int | None:
+        return self.pid
 
     def _alive(self) -> bool:
         if self.pid is None:

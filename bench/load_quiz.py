@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.attempt_audit import AttemptAudit, audit_attempts
+from bench.databases import bench_app
 from bench.learner_simulation import Learner, Ledger, run_learners
 from bench.live_server import REPO_DIR, LiveServer, server_environment
 from bench.population import PASSWORD, answer_sheets, create_enrolled_learners
@@ -62,17 +63,6 @@ def run_load(base_url: str, usernames: list[str], sheets: dict, quizzes: int,
     return LoadRun(len(usernames), quizzes, ledger, time.monotonic() - started, unfinished)
 
 
-def _app_for(database_url: str, courses_dir: Path):
-    from app import create_app
-    from config import Config
-
-    class LoadConfig(Config):
-        SQLALCHEMY_DATABASE_URI = database_url
-        COURSES_DIR = courses_dir
-
-    return create_app(LoadConfig)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=200)
@@ -94,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         courses_dir = workdir / "courses"
         shutil.copytree(FIXTURE_COURSES, courses_dir)
         database_url = args.database_url or f"sqlite:///{workdir / 'load.sqlite3'}"
-        app = _app_for(database_url, courses_dir)
+        app = bench_app(database_url, courses_dir)
         with app.app_context():
             db.create_all()
             sync_courses(courses_dir)

@@ -1,17 +1,21 @@
 """Learners and answer sheets for load runs, written straight into the database (in an app context)."""
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from app.accounts.models import Role, Unit, UnitLevel, User
 from app.accounts.services import create_user
-from app.content.course_format import Quiz
+from app.certificates.models import Certificate
+from app.content.course_format import Question, Quiz
 from app.content.models import Course, Module
+from app.content.parsing import parse_course_folder
 from app.database import utcnow
 from app.extensions import db
 from app.progress.models import Enrolment, ModuleProgress
+from app.progress.services import complete_module
 from app.quizzes.grading import grade_quiz
 
 PASSWORD = "Mat-khau-tai-thu-2025"
@@ -28,20 +32,23 @@ class AnswerSheet:
 
 
 def create_enrolled_learners(count: int, prefix: str = "hocvien", read_modules: bool = False,
-                             course_slug: str = COURSE_SLUG) -> list[str]:
+                             course_slug: str = COURSE_SLUG, cheap_hash: bool = True) -> list[str]:
     """`count` learners sharing PASSWORD, enrolled in the course; returns their usernames.
 
-    The password is hashed once, with scrypt at n=2**10 instead of the app's 2**15, and copied:
-    the server still checks it on every login, but 200 logins cost seconds of CPU, not a
-    minute, so a run measures quiz submissions rather than password hashing. With
-    read_modules, every module without a quiz is already complete, so passing the quizzes
-    completes the course and issues a certificate.
+    The password is hashed once and the hash copied to every learner (bulk inserts). With
+    cheap_hash it is scrypt at n=2**10 instead of the app's own: the server still checks it on
+    every login, but 200 logins cost seconds of CPU, not a minute, so a run measures quiz
+    submissions rather than password hashing. Without it, the hash is the one the app makes
+    for a new account, so logins cost what they cost in production. With read_modules, every
+    module without a quiz is already complete, so passing the quizzes completes the course and
+    issues a certificate.
     """
     course = db.session.scalar(sa.select(Course).filter_by(slug=course_slug))
     unit = Unit(code=f"{prefix}-xa", name="Xã Tải Thử", level=UnitLevel.COMMUNE)
     db.session.add(unit)
     first = create_user(f"{prefix}0", "Trần Thị Mai", PASSWORD, Role.LEARNER, unit)
-    first.password_hash = generate_password_hash(PASSWORD, method=LOAD_TEST_HASH)
+    if cheap_hash:
+        first.password_hash = generate_password_hash(PASSWORD, method=LOAD_TEST_HASH)
     usernames = [f"{prefix}{i}" for i in range(count)]
     others = [
         {"username": name, "full_name": f"Trần Thị Mai {i}", "name_sort_key": f"mai {i}|{name}",
@@ -79,10 +86,41 @@ def answer_sheets(course_slug: str = COURSE_SLUG) -> dict[str, list[AnswerSheet]
     return sheets
 
 
+def correct_sheet_from_files(courses_dir: Path, course_slug: str, module_slug: str) -> AnswerSheet:
+    """The all-right answers of a module's quiz, read from the course folder (as its author wrote them).
+
+    Every question of the pool is answered, so the sheet fits whichever questions an attempt drew.
+    """
+    spec, problems = parse_course_folder(courses_dir / course_slug, courses_dir)
+    if spec is None:
+        raise ValueError(f"{course_slug}: " + "; ".join(map(str, problems)))
+    module = next((m for m in spec.modules if m.id == module_slug and m.quiz and m.quiz.questions), None)
+    if module is None:  # a final exam drawing from other modules has no questions of its own
+        raise ValueError(f"{course_slug} has no module {module_slug!r} with quiz questions of its own")
+    pass_mark = module.quiz.pass_mark if module.quiz.pass_mark is not None else spec.pass_mark
+    return _sheet(module.quiz, pass_mark, right=True)
+
+
+def _answer(question: Question, right: bool) -> list[str]:
+    if question.kind == "short":
+        return [question.accepted_answers[0] if right else "?"]
+    if question.kind == "numeric":
+        return [f"{question.numeric_value:g}" if right else "NaN"]
+    chosen = [str(i) for i, option in enumerate(question.options) if option.correct == right]
+    return chosen if question.kind == "multiple" else chosen[:1]
+
+
 def _sheet(quiz: Quiz, pass_mark: int, right: bool) -> AnswerSheet:
-    answers = {}
-    for question in quiz.questions:
-        chosen = [str(i) for i, option in enumerate(question.options) if option.correct == right]
-        answers[question.id] = chosen if question.kind == "multiple" else chosen[:1]
+    answers = {question.id: _answer(question, right) for question in quiz.questions}
     grade = grade_quiz(quiz, answers, pass_mark)
     return AnswerSheet({f"q-{qid}": values for qid, values in answers.items()}, grade.percent)
+
+
+def certify(username: str, course_slug: str = COURSE_SLUG) -> str:
+    """Complete every module of the course for the learner, as the app would; her certificate's code."""
+    user = db.session.scalar(sa.select(User).filter_by(username=username))
+    course = db.session.scalar(sa.select(Course).filter_by(slug=course_slug))
+    for module in course.active_modules:
+        complete_module(user, module, score=100 if module.has_quiz else None)
+    db.session.commit()
+    return db.session.scalar(sa.select(Certificate).filter_by(user_id=user.id)).display_code

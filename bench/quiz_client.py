@@ -35,6 +35,37 @@ class Response:
     seconds: float
 
 
+class CookieJar:
+    """A browser's cookies for one site, Secure ones included: the bench talks plain http on loopback
+    to a production server (whose cookies are Secure), as a TLS-terminating proxy would."""
+
+    def __init__(self) -> None:
+        self.cookies: dict[str, str] = {}
+
+    def header(self) -> str:
+        """The Cookie header to send; empty when there is none."""
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+
+    def remember(self, set_cookie_headers: list[str]) -> None:
+        for header in set_cookie_headers:
+            name, _, rest = header.partition("=")
+            value = rest.split(";", 1)[0]
+            expired = "expires=thu, 01 jan 1970" in header.lower() or "max-age=0" in header.lower()
+            if expired or not value:
+                self.cookies.pop(name.strip(), None)
+            else:
+                self.cookies[name.strip()] = value
+
+    def clear(self) -> None:
+        self.cookies.clear()
+
+
+def csrf_token_in(page: str) -> str | None:
+    """The CSRF token of the first form in the page, if it has one."""
+    match = CSRF_FIELD.search(page)
+    return match.group(1) if match else None
+
+
 class QuizClient:
     """One learner talking to one server; not shared between threads."""
 
@@ -42,14 +73,14 @@ class QuizClient:
         parts = urlsplit(base_url)
         self.host, self.port = parts.hostname, parts.port
         self.timeout = timeout
-        self.cookies: dict[str, str] = {}
+        self.cookies = CookieJar()
         self.csrf_token = ""
 
     def request(self, method: str, path: str, form: dict | None = None) -> Response:
         """Send one request; ServerUnavailable when no complete response came back."""
         headers = {"Host": f"{self.host}:{self.port}", "Connection": "close"}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if self.cookies.header():
+            headers["Cookie"] = self.cookies.header()
         body = None
         if form is not None:
             body = urlencode({**form, "csrf_token": self.csrf_token}, doseq=True)
@@ -64,23 +95,11 @@ class QuizClient:
             raise ServerUnavailable(f"{method} {path}: {error!r}") from error
         finally:
             connection.close()
-        self._remember_cookies(response.headers.get_all("Set-Cookie") or [])
+        self.cookies.remember(response.headers.get_all("Set-Cookie") or [])
         text = data.decode("utf-8", "replace")
-        match = CSRF_FIELD.search(text)
-        if match:
-            self.csrf_token = match.group(1)
+        self.csrf_token = csrf_token_in(text) or self.csrf_token
         return Response(response.status, response.headers.get("Location", ""), text,
                         time.perf_counter() - started)
-
-    def _remember_cookies(self, set_cookie_headers: list[str]) -> None:
-        for header in set_cookie_headers:
-            name, _, rest = header.partition("=")
-            value = rest.split(";", 1)[0]
-            expired = "expires=thu, 01 jan 1970" in header.lower() or "max-age=0" in header.lower()
-            if expired or not value:
-                self.cookies.pop(name.strip(), None)
-            else:
-                self.cookies[name.strip()] = value
 
     def log_in(self, username: str, password: str) -> None:
         """Open the login page, log in, and pick up the CSRF token of the new session."""

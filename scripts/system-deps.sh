@@ -5,6 +5,7 @@ needed=()
 command -v chromium >/dev/null || needed+=(chromium)
 command -v pdftotext >/dev/null || needed+=(poppler-utils)
 command -v zbarimg >/dev/null || needed+=(zbar-tools)
+command -v wrk >/dev/null || needed+=(wrk)  # bench/ratio.py
 command -v npm >/dev/null || needed+=(nodejs npm)
 command -v pg_dump >/dev/null && command -v pg_restore >/dev/null || needed+=(postgresql-client)
 fc-list : family 2>/dev/null | grep -i dejavu >/dev/null || needed+=(fontconfig fonts-dejavu-core)
