@@ -55,6 +55,16 @@ class Config:
     LOGIN_HASH_CONCURRENCY = int(os.environ.get("LOGIN_HASH_CONCURRENCY", "1"))
     LOGIN_HASH_WAIT_SECONDS = float(os.environ.get("LOGIN_HASH_WAIT_SECONDS", "10"))
 
+    # A request that waited longer than this in the proxy's and server's queues is answered
+    # "busy, try again" (503) instead of late; needs a trusted proxy setting X-Request-Start.
+    REQUEST_QUEUE_DEADLINE_SECONDS = float(os.environ.get("REQUEST_QUEUE_DEADLINE_SECONDS", "10"))
+    # Responses compressed for the browsers that accept it (brotli, else gzip).
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_LEVEL = 6
+    COMPRESS_BR_LEVEL = 4
+    COMPRESS_MIN_SIZE = 500
+    COMPRESS_REGISTER = True
+
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

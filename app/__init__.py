@@ -21,9 +21,9 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 
 def register_operations(app: Flask) -> None:
     """Request logs first, so every request gets its id before any other hook can answer it."""
-    from app.operations import cli, health, metrics, request_logging
+    from app.operations import cli, delivery, health, metrics, request_logging
 
-    for module in (request_logging, health, metrics, cli):
+    for module in (request_logging, delivery, health, metrics, cli):
         module.init_app(app)
 
 
