@@ -35,8 +35,11 @@ def _failed(response) -> bool:
 
 
 def safe_next_url(target: str | None) -> str | None:
-    """Only paths on this site: no scheme, no host, no "//" or backslash tricks."""
+    """Only paths on this site: no scheme, no host, no "//" or backslash tricks, and no control
+    characters (a CR/LF in a Location header is refused by Werkzeug with a 500)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if not target.isprintable():
         return None
     parts = urlsplit(target)
     return target if not parts.scheme and not parts.netloc else None
