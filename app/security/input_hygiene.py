@@ -4,17 +4,18 @@ and ids in URLs that no database row can have."""
 from flask import Flask, abort, request
 from werkzeug.routing import IntegerConverter
 
-MAX_DATABASE_ID = 2**63 - 1  # PostgreSQL bigint; SQLite's integer overflows above it too
+# Primary keys are `Integer`: 32 bits on PostgreSQL (SQLite's 64-bit integer holds more).
+MAX_DATABASE_ID = 2**31 - 1
 
 
 class DatabaseIdConverter(IntegerConverter):
-    """`<int:...>` in every route: ASCII digits from 1 to 2^63-1, anything else is a 404.
+    """`<int:...>` in every route: ASCII digits from 1 to MAX_DATABASE_ID, anything else a 404.
 
     Werkzeug's own converter takes any length (and, through `\\d`, other scripts' digits):
-    an id past 2^63 reached the database driver and came back as a 500.
+    an id past 2^63 reached SQLite's driver (past 2^31, PostgreSQL's) and came back as a 500.
     """
 
-    regex = r"[0-9]{1,19}"
+    regex = r"[0-9]{1,10}"
 
     def __init__(self, map, fixed_digits=0, min=1, max=MAX_DATABASE_ID, signed=False):  # noqa: A002
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
