@@ -1,7 +1,7 @@
 """Certificate PDFs rendered after the issuing transaction: pdf and pdf_sha256 may be empty
 
 Revision ID: e1f2a3b4c5d6
-Revises: cd436e056773
+Revises: 0d0d8d19a88c
 Create Date: 2026-12-01 21:40:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'e1f2a3b4c5d6'
-down_revision = 'cd436e056773'
+down_revision = '0d0d8d19a88c'
 branch_labels = None
 depends_on = None
 
