@@ -26,11 +26,13 @@ QUIET_LOGGERS = ("weasyprint", "fontTools")  # INFO from these is a line per PDF
 
 
 class _StdoutHandler(logging.StreamHandler):
-    """Writes to the current sys.stdout (gunicorn's or a test's capture), looked up each time."""
+    """Writes what happens while serving a request to the current sys.stdout (gunicorn's or a
+    test's capture, looked up each time); records logged outside a request -- a `flask` command,
+    a background job -- go to stderr, so they never mix with a command's own output."""
 
     @property
     def stream(self):
-        return sys.stdout
+        return sys.stdout if has_request_context() else sys.stderr
 
     @stream.setter
     def stream(self, _value):

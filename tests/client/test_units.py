@@ -1,6 +1,5 @@
 """Units with history: admin pages, merges that keep learners, today's unit, roll-ups, import."""
 
-import io
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -170,4 +169,4 @@ def test_units_merge_command(app, tree):
                                                 "--on", "2025-07-01"])
     assert result.exit_code == 0, result.output
     assert unit("T99-H1").successor.code == "T99" and events("unit.merged")
-    assert io.StringIO(result.output).read().startswith("Merged 1 unit")
+    assert result.stdout.startswith("Merged 1 unit")
