@@ -36,7 +36,7 @@ max_requests_jitter = 200
 pidfile = os.path.join(_run_dir, f"gunicorn-{_instance}.pid")
 control_socket = os.path.join(_run_dir, f"gunicorn-{_instance}.ctl")
 control_socket_mode = 0o600
-worker_tmp_dir = _env("HOCSO_WORKER_TMP_DIR", "/dev/shm")  # heartbeat files off the disk
+worker_tmp_dir = _env("HOCSO_WORKER_TMP_DIR", "/dev/shm")  # noqa: S108 - heartbeat files off the disk
 
 # The app writes one JSON line per request to stdout; gunicorn's access log would repeat it.
 accesslog = None
