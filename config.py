@@ -35,6 +35,7 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     LANGUAGES = ("vi", "en")
 
+    REDIS_URL = os.environ.get("REDIS_URL", "")  # /health checks it when set
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
     JOBS_REDIS_URL = os.environ.get("REDIS_URL", "")  # empty: jobs run in a thread of the web process
     JOBS_QUEUE_NAME = "hocso-jobs"
@@ -49,6 +50,13 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # a commune leader may read a module for hours
     PREFERRED_URL_SCHEME = "http"
+
+    # Proxies in front of the app whose X-Forwarded-* and X-Request-ID headers are believed.
+    TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")  # "json" (one object a line) or "text"
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    # Set for gunicorn with several workers: metrics are shared through files in this directory.
+    PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
 
     @classmethod
     def check(cls) -> None:
@@ -67,7 +75,12 @@ class TestingConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
     JOBS_REDIS_URL = ""
+    REDIS_URL = ""
     PDF_RENDER_TIMEOUT_SECONDS = 60
+    TRUSTED_PROXY_HOPS = 0
+    LOG_FORMAT = "text"
+    LOG_LEVEL = "INFO"
+    PROMETHEUS_MULTIPROC_DIR = ""
 
 
 class ProductionConfig(Config):
@@ -75,6 +88,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
 
     @classmethod
     def check(cls) -> None:

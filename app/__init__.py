@@ -11,11 +11,20 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     config_class.check()
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(config_class)
+    register_operations(app)
     register_extensions(app)
     register_blueprints(app)
     register_cross_cutting(app)
     register_commands(app)
     return app
+
+
+def register_operations(app: Flask) -> None:
+    """Request logs first, so every request gets its id before any other hook can answer it."""
+    from app.operations import cli, health, metrics, request_logging
+
+    for module in (request_logging, health, metrics, cli):
+        module.init_app(app)
 
 
 def register_extensions(app: Flask) -> None:
@@ -38,7 +47,6 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app import health
     from app.accounts.views import bp as accounts_bp
     from app.admin.views import bp as admin_bp
     from app.authoring.views import bp as authoring_bp
@@ -51,8 +59,7 @@ def register_blueprints(app: Flask) -> None:
     from app.reports.views import bp as reports_bp
     from app.units.views import bp as units_bp
 
-    for blueprint in (accounts_bp, content_bp, quizzes_bp, certificates_bp, admin_bp, authoring_bp,
-                      health.bp):
+    for blueprint in (accounts_bp, content_bp, quizzes_bp, certificates_bp, admin_bp, authoring_bp):
         app.register_blueprint(blueprint)
     for blueprint in (enrolment_bp, user_admin_bp, units_bp):
         app.register_blueprint(blueprint)

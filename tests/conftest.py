@@ -45,7 +45,13 @@ class IsolatedClient(FlaskClient):
 
 
 @pytest.fixture
-def app(tmp_path, courses_dir):
+def app_settings() -> dict:
+    """Extra config for the app fixture; override it (or parametrize it) in a test module."""
+    return {}
+
+
+@pytest.fixture
+def app(tmp_path, courses_dir, app_settings):
     class Config(TestingConfig):
         SQLALCHEMY_DATABASE_URI = (
             TestingConfig.SQLALCHEMY_DATABASE_URI or f"sqlite:///{tmp_path / 'test.sqlite3'}"
@@ -53,6 +59,8 @@ def app(tmp_path, courses_dir):
         COURSES_DIR = courses_dir
         WTF_CSRF_ENABLED = False
 
+    for name, value in app_settings.items():
+        setattr(Config, name, value)
     app = create_app(Config)
     app.test_client_class = IsolatedClient
     with app.app_context():
