@@ -1,21 +1,46 @@
 """Configuration classes. This is the only module that reads the environment."""
 
 import os
+import secrets
+import tempfile
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
-DEV_SECRET_KEY = "dev-only-secret-change-me"  # noqa: S105 - refused by ProductionConfig
+MIN_SECRET_KEY_LENGTH = 32
 
 
 def _sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+def instance_secret_key(path: Path) -> str:
+    """This instance's own random secret: made on first run (mode 0600), read ever after.
+
+    Written to a temporary file and linked into place, so that gunicorn workers starting
+    together agree on one secret and none reads a half-written file.
+    """
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret_key-")  # mode 0600
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as file:
+                file.write(secrets.token_urlsafe(48))
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another worker was first: use its secret
+        finally:
+            os.unlink(temporary)
+    secret = path.read_text(encoding="ascii").strip()
+    if len(secret) < MIN_SECRET_KEY_LENGTH:
+        raise RuntimeError(f"{path} holds no usable secret: delete it to make a new one.")
+    return secret
+
+
 class Config:
     """Embedded default: SQLite in instance/, memory rate-limit storage."""
 
-    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", _sqlite_url(INSTANCE_DIR / "hocso.sqlite3")
     )
@@ -40,8 +65,16 @@ class Config:
     JOBS_REDIS_URL = os.environ.get("REDIS_URL", "")  # empty: jobs run in a thread of the web process
     JOBS_QUEUE_NAME = "hocso-jobs"
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_RATE_LIMIT = "10 per minute;100 per hour"
+    # Redis unreachable: count in this process's memory (and log a warning) rather than fail.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     VERIFY_RATE_LIMIT = "60 per minute"
+    # Login throttling lives in the database (app/accounts/throttle.py), shared by every worker.
+    LOGIN_CLIENT_LIMIT = "10 per minute;100 per hour"  # failed logins from one client address
+    LOGIN_ACCOUNT_LIMIT = "100 per hour"  # failed logins for one account, from anywhere
+    LOGIN_BACKOFF_FREE_FAILURES = 5  # per account and client, before the waits start
+    LOGIN_BACKOFF_MAX_SECONDS = 15 * 60  # the waits double up to this
+    # Proxies in front of the app that set X-Forwarded-For/-Proto (nginx: 1); 0 trusts none.
+    TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
 
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     SESSION_COOKIE_HTTPONLY = True
@@ -50,9 +83,9 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # a commune leader may read a module for hours
     PREFERRED_URL_SCHEME = "http"
+    DEMO_DATA_ALLOWED = True
 
-    # Proxies in front of the app whose X-Forwarded-* and X-Request-ID headers are believed.
-    TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
+    # TRUSTED_PROXY_HOPS (above) also decides whether X-Request-ID from the proxy is believed.
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")  # "json" (one object a line) or "text"
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     # Set for gunicorn with several workers: metrics are shared through files in this directory.
@@ -60,16 +93,26 @@ class Config:
 
     @classmethod
     def check(cls) -> None:
-        """Refuse settings that must not run; the embedded default accepts its dev secret."""
+        """Refuse settings that must not run: no configuration runs without a secret."""
+        if not cls.SECRET_KEY:
+            raise RuntimeError("Set SECRET_KEY before starting.")
 
 
 class DevelopmentConfig(Config):
-    pass
+    """`make run`: without SECRET_KEY, a random secret of this instance (instance/secret_key)."""
+
+    SECRET_KEY_FILE = INSTANCE_DIR / "secret_key"
+
+    @classmethod
+    def check(cls) -> None:
+        """Never a secret printed in the repository: make or read this instance's own."""
+        if not cls.SECRET_KEY:
+            cls.SECRET_KEY = instance_secret_key(cls.SECRET_KEY_FILE)
 
 
 class TestingConfig(Config):
     TESTING = True
-    SECRET_KEY = "testing-secret-key"  # noqa: S105
+    SECRET_KEY = "testing-secret-key"  # noqa: S105 - the one configuration with a known secret
     # Empty means "a fresh SQLite file per test"; CI sets DATABASE_URL to run on PostgreSQL.
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "")
     RATELIMIT_STORAGE_URI = "memory://"
@@ -89,11 +132,13 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+    DEMO_DATA_ALLOWED = False  # `flask demo create` prints its passwords: never in production
 
     @classmethod
     def check(cls) -> None:
-        """Refuse to start with a secret anyone can read in this repository."""
-        if not cls.SECRET_KEY or cls.SECRET_KEY == DEV_SECRET_KEY or len(cls.SECRET_KEY) < 32:
+        """Refuse to start without a real secret from the environment."""
+        if (not cls.SECRET_KEY or len(cls.SECRET_KEY) < MIN_SECRET_KEY_LENGTH
+                or cls.SECRET_KEY == TestingConfig.SECRET_KEY):
             raise RuntimeError(
                 "Set SECRET_KEY (at least 32 random characters) before starting in production."
             )

@@ -12,6 +12,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(config_class)
     register_operations(app)
+    register_proxy_and_converters(app)
     register_extensions(app)
     register_blueprints(app)
     register_cross_cutting(app)
@@ -25,6 +26,13 @@ def register_operations(app: Flask) -> None:
 
     for module in (request_logging, health, metrics, cli):
         module.init_app(app)
+
+
+def register_proxy_and_converters(app: Flask) -> None:
+    from app.security import input_hygiene, proxy
+
+    proxy.init_app(app)
+    input_hygiene.register_converters(app)
 
 
 def register_extensions(app: Flask) -> None:

@@ -2,6 +2,7 @@
 
 import click
 import sqlalchemy as sa
+from flask import current_app
 from flask.cli import AppGroup
 
 from app.accounts.models import Role, Unit, UnitLevel, User
@@ -40,6 +41,11 @@ def ensure_demo_units() -> dict[str, Unit]:
 @demo_cli.command("create")
 def create_demo_command():
     """Create the demo units and accounts if absent, and print how to log in."""
+    if not current_app.config["DEMO_DATA_ALLOWED"]:
+        raise click.ClickException(
+            "refusing to create demo accounts in production: their passwords are public. "
+            "Create the first admin with `flask users create NAME --role admin`."
+        )
     units = ensure_demo_units()
     course = course_by_slug(DEMO_COURSE)
     click.echo("Demo accounts (username / password):")

@@ -1,8 +1,11 @@
 """Error pages in the user's language; never a bare stack trace."""
 
+import math
+
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
 
 from app.audit import services as audit
@@ -27,16 +30,33 @@ def _render(status: int):
     return render_template("error.html", title=title, message=message, status=status), status
 
 
+def too_many_attempts(wait_seconds: int):
+    """The 429 page saying how long to wait, in the user's language, with Retry-After."""
+    if wait_seconds < 60:
+        message = ngettext("Too many attempts. Wait %(num)d second, then try again.",
+                           "Too many attempts. Wait %(num)d seconds, then try again.", wait_seconds)
+    else:
+        minutes = math.ceil(wait_seconds / 60)
+        message = ngettext("Too many attempts. Wait %(num)d minute, then try again.",
+                           "Too many attempts. Wait %(num)d minutes, then try again.", minutes)
+    page = render_template("error.html", title=MESSAGES[429][0], message=message, status=429)
+    return page, 429, {"Retry-After": str(wait_seconds)}
+
+
 def _audited(status: int, event: str):
     def handle(error):
+        # Noted now (the actor is still loaded), written once this request's transaction has
+        # ended: writing here, inside a read transaction, failed with "database is locked".
+        audit.record_after_request(event, "denied", target=request.path[:200],
+                                   endpoint=request.endpoint)
         db.session.rollback()
-        audit.record_now(event, "denied", target=request.path[:200], endpoint=request.endpoint)
         return _render(status)
 
     return handle
 
 
 def init_app(app: Flask) -> None:
+    audit.init_app(app)  # writes what the handlers below note
     for status in MESSAGES:
         app.register_error_handler(status, lambda error, status=status: _render(status))
     app.register_error_handler(403, _audited(403, "access.denied"))

@@ -13,30 +13,22 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from app.accounts import services
+from app import errors
+from app.accounts import services, throttle
 from app.accounts.forms import ChangePasswordForm, LoginForm
 from app.audit import services as audit
-from app.extensions import db, limiter
+from app.extensions import db
 from app.security.access import authenticated, public
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _login_account_key() -> str:
-    return "login-account:" + request.form.get("login", "").strip().lower()[:64]
-
-
-def _failed(response) -> bool:
-    return response.status_code != 302
-
-
 def safe_next_url(target: str | None) -> str | None:
-    """Only paths on this site: no scheme, no host, no "//" or backslash tricks."""
+    """Only paths on this site: no scheme, no host, no "//" or backslash tricks, and no control
+    characters (a CR/LF in a Location header is refused by Werkzeug with a 500)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if not target.isprintable():
         return None
     parts = urlsplit(target)
     return target if not parts.scheme and not parts.netloc else None
@@ -44,18 +36,24 @@ def safe_next_url(target: str | None) -> str | None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
-@limiter.limit(_login_limit, methods=["POST"], key_func=_login_account_key, deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("content.my_courses"))
     form = LoginForm()
     if form.validate_on_submit():
+        typed = form.login.data.strip().lower()
+        attempt = throttle.begin_attempt(throttle.account_key(form.login.data),
+                                         request.remote_addr or "")
+        if attempt.wait_seconds:
+            audit.record_now("login.locked", "denied", actor_name=typed, wait=attempt.wait_seconds)
+            return errors.too_many_attempts(attempt.wait_seconds)
+        db.session.commit()  # counted before the password is checked: parallel guesses count too
         user = services.authenticate(form.login.data, form.password.data)
         if user is None:
-            audit.record_now("login", "failure", actor_name=form.login.data.strip().lower())
+            audit.record_now("login", "failure", actor_name=typed)
             form.password.errors.append(_("Wrong username, phone number or password."))
         else:
+            throttle.forgive(attempt)
             audit.record("login", "success", actor_name=user.username)
             db.session.commit()  # only a recorded login logs her in
             session.clear()  # nothing planted before login survives it

@@ -3,6 +3,7 @@ from flask import Blueprint, render_template, request
 from app.accounts.models import Role
 from app.audit import services as audit
 from app.security.access import roles_required
+from app.security.input_hygiene import is_ascii_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
@@ -13,7 +14,7 @@ def audit_log():
     event = request.args.get("event", "")
     actor = request.args.get("actor", "")
     page = request.args.get("page", "1")
-    page_number = int(page) if page.isdigit() and len(page) < 6 else 1
+    page_number = int(page) if is_ascii_number(page) and len(page) < 6 else 1
     return render_template(
         "admin/audit.html",
         events=audit.search(event, actor, page_number),

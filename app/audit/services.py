@@ -1,17 +1,21 @@
 """Recording and reading audit events."""
 
 import logging
+import time
 from typing import Any
 
 import sqlalchemy as sa
-from flask import has_request_context, request
+from flask import Flask, g, has_request_context, request
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.audit.models import AuditEvent
+from app.database import begin_write_transaction
 from app.extensions import db
 
 log = logging.getLogger("hocso.audit")
 PAGE_SIZE = 100
+DEFERRED_WRITE_ATTEMPTS = 4
 _SECRET_KEYS = {"password", "new_password", "current_password", "confirm_password", "csrf_token"}
 
 
@@ -26,24 +30,30 @@ def _actor() -> tuple[int | None, str]:
     return None, ""
 
 
+def _values(event: str, outcome: str, target: str, actor_name: str | None,
+            details: dict[str, Any]) -> dict[str, Any]:
+    """The columns of an audit event, logged as they are taken."""
+    actor_id, username = _actor()
+    address = (request.remote_addr or "") if has_request_context() else "cli"
+    values = {
+        "event": event,
+        "outcome": outcome,
+        "actor_id": actor_id,
+        "actor_name": _single_line(actor_name if actor_name is not None else username, 64),
+        "client_address": _single_line(address, 64),
+        "target": _single_line(target, 200),
+        "details": {k: v for k, v in details.items() if k not in _SECRET_KEYS},
+    }
+    log.info("%s %s actor=%r target=%r from=%s", event, outcome, values["actor_name"],
+             values["target"], values["client_address"])
+    return values
+
+
 def record(event: str, outcome: str = "success", target: str = "",
            actor_name: str | None = None, **details: Any) -> AuditEvent:
     """Add an audit event to the current transaction (the caller commits)."""
-    actor_id, username = _actor()
-    address = (request.remote_addr or "") if has_request_context() else "cli"
-    safe_details = {k: v for k, v in details.items() if k not in _SECRET_KEYS}
-    entry = AuditEvent(
-        event=event,
-        outcome=outcome,
-        actor_id=actor_id,
-        actor_name=_single_line(actor_name if actor_name is not None else username, 64),
-        client_address=_single_line(address, 64),
-        target=_single_line(target, 200),
-        details=safe_details,
-    )
+    entry = AuditEvent(**_values(event, outcome, target, actor_name, details))
     db.session.add(entry)
-    log.info("%s %s actor=%r target=%r from=%s", event, outcome, entry.actor_name,
-             entry.target, entry.client_address)
     return entry
 
 
@@ -51,6 +61,41 @@ def record_now(event: str, outcome: str, **kwargs: Any) -> None:
     """Record in a transaction of its own, for events on a path that will roll back."""
     record(event, outcome, **kwargs)
     db.session.commit()
+
+
+def record_after_request(event: str, outcome: str, target: str = "",
+                         actor_name: str | None = None, **details: Any) -> None:
+    """For error handlers: written once the request's own transaction has ended, in a short
+    write transaction of its own, retried; it neither fails the response nor is lost."""
+    g.setdefault("pending_audit_events", []).append(
+        _values(event, outcome, target, actor_name, details)
+    )
+
+
+def write_pending_events(_error: BaseException | None = None) -> None:
+    """teardown_request: write what record_after_request noted, taking the write lock up front
+    as every write does (app/database.py); after the last failed try, log each event."""
+    pending = g.pop("pending_audit_events", None)
+    if not pending:
+        return
+    db.session.rollback()  # whatever the request left open ends here, unwritten
+    failure: Exception | None = None
+    for attempt in range(DEFERRED_WRITE_ATTEMPTS):
+        try:
+            begin_write_transaction()
+            db.session.add_all([AuditEvent(**values) for values in pending])
+            db.session.commit()
+            return
+        except (SQLAlchemyError, TimeoutError) as error:
+            db.session.rollback()
+            failure = error
+            time.sleep(0.05 * 2**attempt)
+    for values in pending:
+        log.error("audit event not stored (%s): %r", failure, values)
+
+
+def init_app(app: Flask) -> None:
+    app.teardown_request(write_pending_events)
 
 
 def search(event: str = "", actor: str = "", page: int = 1) -> list[AuditEvent]:

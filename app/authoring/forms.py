@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 
 from app.authoring.overlay import MODULE_FILE_NAME
 from app.authoring.services import MAX_SOURCE_CHARACTERS
+from app.security.input_hygiene import is_ascii_number
 
 ACTIONS = ("preview", "validate", "publish")
 _HASH = re.compile(r"[0-9a-f]{64}")
@@ -15,7 +16,7 @@ FILE_NAME_RULE = _l("Use lowercase letters a-z, digits and hyphens, ending in .m
 
 
 def _number_or_empty(form, field) -> None:
-    if field.data and not (field.data.isdigit() and len(field.data) <= 9):
+    if field.data and not (is_ascii_number(field.data) and len(field.data) <= 9):
         raise ValidationError(_l("Open the module again and repeat your change."))
 
 
@@ -43,7 +44,7 @@ class ModuleSourceForm(FlaskForm):
 
     @staticmethod
     def number(field) -> int | None:
-        return int(field.data) if field.data and field.data.isdigit() and len(field.data) <= 9 else None
+        return int(field.data) if is_ascii_number(field.data or "") and len(field.data) <= 9 else None
 
 
 class NewModuleForm(ModuleSourceForm):

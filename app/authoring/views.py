@@ -26,6 +26,7 @@ from app.content.models import Course
 from app.content.services import course_by_slug, visible_courses
 from app.extensions import db
 from app.security.access import roles_required
+from app.security.input_hygiene import is_ascii_number
 
 bp = Blueprint("authoring", __name__, url_prefix="/authoring", template_folder="templates")
 editors = roles_required(Role.INSTRUCTOR, Role.ADMIN)
@@ -152,7 +153,7 @@ def edit_module(slug: str, module_slug: str):
 def _requested_draft(course: Course, path: str):
     """The revision named by ?revision= (a restored draft), if it is one of this module's."""
     wanted = request.args.get("revision", "")
-    if not (wanted.isdigit() and len(wanted) <= 9):
+    if not (is_ascii_number(wanted) and len(wanted) <= 9):
         return None
     revision = services.revision_of(course, path, int(wanted))
     if revision is None:

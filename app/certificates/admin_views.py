@@ -16,6 +16,7 @@ from app.content.models import Course
 from app.extensions import db
 from app.jobs import services as jobs
 from app.security.access import roles_required
+from app.security.input_hygiene import is_ascii_number
 from app.units.services import today
 
 bp = Blueprint("certificates_admin", __name__, url_prefix="/admin/certificates",
@@ -32,7 +33,7 @@ def search():
         unit_code=request.args.get("unit", "")[:32],
         course_slug=request.args.get("course", "")[:64],
         status=request.args.get("status", ""),
-        page=int(page) if page.isdigit() and len(page) < 6 else 1,
+        page=int(page) if is_ascii_number(page) and len(page) < 6 else 1,
     )
     certificates, has_more = admin_services.search_certificates(query)
     return render_template(

@@ -12,6 +12,7 @@ from app.enrolment.services import EnrolmentError
 from app.extensions import db
 from app.progress.models import Enrolment
 from app.security.access import roles_required
+from app.security.input_hygiene import is_ascii_number
 
 bp = Blueprint("user_admin", __name__, url_prefix="/admin/users", template_folder="templates")
 
@@ -21,7 +22,7 @@ bp = Blueprint("user_admin", __name__, url_prefix="/admin/users", template_folde
 def users():
     text = request.args.get("q", "")[:120]
     page = request.args.get("page", "1")
-    page_number = int(page) if page.isdigit() and len(page) < 6 else 1
+    page_number = int(page) if is_ascii_number(page) and len(page) < 6 else 1
     return render_template("enrolment/users.html", users=account_admin.search_users(text, page_number),
                            q=text, page=page_number, page_size=account_admin.PAGE_SIZE)
 

@@ -23,7 +23,7 @@ def clean_choices(question: Question, raw_values: Sequence[str]) -> frozenset[in
     """Keep only well-formed option indexes of this question; tampered values are dropped."""
     chosen = {
         int(value) for value in raw_values
-        if value.isdigit() and len(value) <= 3 and int(value) < len(question.options)
+        if value.isascii() and value.isdigit() and len(value) <= 3 and int(value) < len(question.options)
     }
     if question.kind in ("single", "truefalse") and len(chosen) > 1:
         return frozenset()  # two answers to a one-answer question count as none

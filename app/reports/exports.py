@@ -2,13 +2,18 @@
 
 Spreadsheet formula injection (SECURITY-BAR case 43): a name such as `=HYPERLINK(...)` must never
 run as a formula. In CSV, which has no cell types, a text cell that starts with = + - @, a tab or
-a carriage return gets a leading apostrophe. In XLSX every text cell is written as a string
-(never a formula) and, when it starts with one of those characters, marked "quote prefix", as
-Excel does itself, so it stays text even when someone edits it; the text is unchanged.
+a carriage return gets a leading apostrophe. Excel splits a CSV line on the list separator of the
+reader's locale (`;` in many), or the user picks one (tab, `|`) in the import dialog: so inside a
+cell, every piece that follows `,` `;` tab or `|` and would start a formula gets the apostrophe
+too (`Xã An;=cmd|...` becomes `Xã An;'=cmd|...`), and every CSV field is quoted. In XLSX every
+text cell is written as a string (never a formula) and, when it starts with one of those
+characters, marked "quote prefix", as Excel does itself, so it stays text even when someone edits
+it; the text is unchanged (an XLSX cell is never split on a separator).
 """
 
 import csv
 import io
+import re
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
@@ -16,6 +21,11 @@ from openpyxl.utils import get_column_letter
 from app.reports.report_table import ReportTable
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+SEPARATORS = (",", ";", "\t", "|")  # what Excel, LibreOffice or a user might split a line on
+# The start of the cell or of a piece after a separator, past spaces and quotes, before a trigger.
+_PIECE_STARTING_A_FORMULA = re.compile(
+    rf'(?:^|(?<=[{re.escape("".join(SEPARATORS))}]))[ "]*(?=[{re.escape("".join(FORMULA_TRIGGERS))}])'
+)
 UTF8_BOM = "\ufeff"  # so that Excel reads the file as UTF-8 and shows Vietnamese letters
 COUNT_FORMAT = "#,##0"
 MAX_COLUMN_WIDTH = 60
@@ -26,14 +36,15 @@ def is_formula_like(text: str) -> bool:
 
 
 def neutralize(text: str) -> str:
-    """The text a spreadsheet shows as text: a leading apostrophe when it could start a formula."""
-    return "'" + text if is_formula_like(text) else text
+    """The text a spreadsheet shows as text: an apostrophe before every piece (the whole cell,
+    or what follows a separator) that could start a formula."""
+    return _PIECE_STARTING_A_FORMULA.sub(lambda match: match.group(0) + "'", text)
 
 
 def report_csv(table: ReportTable) -> bytes:
-    """UTF-8 with a byte-order mark, comma-separated, CRLF line ends (RFC 4180)."""
+    """UTF-8 with a byte-order mark, comma-separated, every field quoted, CRLF line ends."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     for line in table.value_rows():
         writer.writerow([value if isinstance(value, int) else neutralize(value) for value in line])
     return (UTF8_BOM + buffer.getvalue()).encode("utf-8")

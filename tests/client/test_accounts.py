@@ -150,10 +150,10 @@ def test_long_passwords_work_untruncated(client, make_user):
 def test_production_config_refuses_the_default_secret():
     import pytest
 
-    from config import DEV_SECRET_KEY, ProductionConfig
+    from config import ProductionConfig, TestingConfig
 
     class Unsafe(ProductionConfig):
-        SECRET_KEY = DEV_SECRET_KEY
+        SECRET_KEY = TestingConfig.SECRET_KEY  # the one known secret left in the repository
 
     with pytest.raises(RuntimeError):
         Unsafe.check()

@@ -1,4 +1,5 @@
-"""Several app processes share rate limits through Redis (REDIS_URL in production)."""
+"""Several app processes share their limits: login throttling through the database, the other
+rate limits through Redis (REDIS_URL in production)."""
 
 import uuid
 
@@ -43,10 +44,26 @@ def test_two_app_nodes_share_one_login_limit(tmp_path, redis_available):
         create_user("lan", "Lê Thị Lan", PASSWORD)
         db.session.commit()
     statuses = []
-    for i in range(11):
+    free = first.config["LOGIN_BACKOFF_FREE_FAILURES"]
+    for i in range(free + 1):
         app = first if i % 2 == 0 else second
         response = app.test_client().post("/login", data={"login": "lan", "password": "sai"})
         statuses.append(response.status_code)
-    assert statuses[:10] == [200] * 10 and statuses[10] == 429
+    # Alternating nodes, one client: the back-off starts after the free failures, not per node.
+    assert statuses[:free] == [200] * free and statuses[free] == 429
+    with first.app_context():
+        reset_database()
+
+
+def test_two_app_nodes_share_one_verify_limit_through_redis(tmp_path, redis_available):
+    prefix = f"hocso-test-{uuid.uuid4().hex}"
+    first, second = node(tmp_path, prefix), node(tmp_path, prefix)
+    with first.app_context():
+        reset_database()
+        db.create_all()
+    amount = int(first.config["VERIFY_RATE_LIMIT"].split()[0])
+    statuses = [(first if i % 2 == 0 else second).test_client().get("/verify/KHONG-CO").status_code
+                for i in range(amount + 1)]
+    assert statuses[:amount] == [404] * amount and statuses[amount] == 429
     with first.app_context():
         reset_database()

@@ -8,7 +8,7 @@ from app import create_app
 from app.accounts.services import create_user
 from app.content.services import sync_courses
 from app.extensions import db
-from config import DEV_SECRET_KEY, ProductionConfig, TestingConfig
+from config import ProductionConfig, TestingConfig
 from tests.conftest import PASSWORD, csrf_token_from, reset_database
 from tests.security.conftest import log_in_as
 from tests.security.routes import route_requests, sample_values
@@ -114,7 +114,7 @@ def test_production_stays_out_of_debug_mode_when_flask_debug_is_set(
     assert app.debug is False
 
 
-@pytest.mark.parametrize("secret_key", [DEV_SECRET_KEY, "", "short-but-not-empty-31-chars-xx"])
+@pytest.mark.parametrize("secret_key", [TestingConfig.SECRET_KEY, "", "short-but-not-empty-31-chars-xx"])
 def test_production_refuses_a_default_or_weak_secret_key(tmp_path, courses_dir, secret_key):
     config = production_config(tmp_path, courses_dir, secret_key)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):

@@ -7,7 +7,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from app.reports.exports import neutralize, report_csv, report_xlsx
+from app.reports.exports import FORMULA_TRIGGERS, neutralize, report_csv, report_xlsx
 from app.reports.report_table import Cell, ReportTable, Section, TableRow
 
 HOSTILE = ["=HYPERLINK(\"http://x.invalid\",\"bấm\")", "+1+2", "-3+4", "@SUM(A1)", "\tTab", "\rCR"]
@@ -68,3 +68,29 @@ def test_xlsx_writes_hostile_cells_as_quoted_text_never_as_formulas():
         assert cell.value == text.replace("\r", "\n") and cell.data_type == "s" and cell.quotePrefix
     xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
     assert b"<f>" not in xml
+
+
+EXCEL_SEPARATORS = (",", ";", "\t", "|")
+SEPARATED = ["Xã An;=cmd|' /C calc'!A0", "Xã B,+1", "Xã C\t@SUM(A1)", "Xã D|-2+3", "Xã E; \"=1+1"]
+
+
+def pieces_a_spreadsheet_might_read(data: bytes) -> list[str]:
+    """Every field of every line, split on each separator Excel may use, quoted or naively."""
+    text = data.decode("utf-8-sig")
+    pieces = []
+    for separator in EXCEL_SEPARATORS:
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=separator):
+            pieces += row
+        for line in text.split("\r\n"):
+            pieces += line.split(separator)
+    return pieces
+
+
+def test_issue10_5_no_piece_after_any_separator_starts_a_formula():
+    """Issue 10 item 5: `Xã An;=cmd|' /C calc'!A0` was exported unquoted and ran under `;`."""
+    data = report_csv(table(SEPARATED + HOSTILE))
+    formulas = [piece for piece in pieces_a_spreadsheet_might_read(data)
+                if piece.lstrip(' "').startswith(FORMULA_TRIGGERS)]
+    assert formulas == []
+    expected = '"Xã An;' + "'=cmd|' /C calc'!A0" + '"'
+    assert expected.encode() in data  # quoted, and an apostrophe is all that was added
