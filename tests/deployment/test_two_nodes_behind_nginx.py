@@ -223,8 +223,9 @@ def test_batch_print_started_on_a_downloaded_from_b(stack, course):
 # -- backup, then restore on a scratch database ------------------------------------------------------
 
 def test_backup_then_restore_gives_the_same_rows_and_certificate_hashes(stack):
-    backup = stack.root / "hocso.backup"
-    stack.flask("backup", "create", str(backup), timeout=180)
+    backup = stack.root / "hocso-backup.tar.gz"
+    stack.flask("backup", "create", "-o", str(backup), timeout=180)
+    stack.flask("backup", "verify", str(backup))
     assert backup.stat().st_size > 0
 
     scratch = stack.create_scratch_database()
