@@ -197,6 +197,7 @@ class Stack:
         self.redis_port = free_port()
         self.origin = f"https://127.0.0.1:{self.https_port}"
         self.env_file = self.root / "hocso.env"
+        self.course: dict = {}  # filled by the test once the database is ready
 
     # -- the pieces -------------------------------------------------------------------------
     def start(self) -> "Stack":
@@ -405,7 +406,7 @@ class Stack:
 
     # -- tear-down ----------------------------------------------------------------------------
     def close(self) -> None:
-        for name in list(self.processes):
+        for name in reversed(list(self.processes)):  # nginx first, Redis last
             self.stop(name)
         for name in [self.database, *self.scratch_databases]:
             self._drop_database(name)

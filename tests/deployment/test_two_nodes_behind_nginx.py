@@ -49,7 +49,7 @@ def stack():
 
 
 def bootstrap(stack: Stack) -> None:
-    """README "Deploying for a province": migrate, load courses, units, the first admin, learners."""
+    """README "Deploying for a province": migrate, load courses, units, the first admin."""
     stack.flask("db", "upgrade")
     stack.flask("courses", "sync")
     units = stack.root / "units.csv"
@@ -57,14 +57,14 @@ def bootstrap(stack: Stack) -> None:
     stack.flask("units", "import", str(units))
     stack.flask("users", "create", ADMIN, "--role", "admin", "--name", "Lê Minh Châu", "--unit", "10",
                 "--password", PASSWORD)
-    for username, name in LEARNERS.items():
-        stack.flask("users", "create", username, "--name", name, "--unit", COMMUNE, "--password", PASSWORD)
+    stack.course = add_learners_and_read_course(stack)
 
 
-@pytest.fixture(scope="module")
-def course(stack):
-    """Titles and right answers of the demo course, read from the stack's database."""
+def add_learners_and_read_course(stack: Stack) -> dict:
+    """Learners (in this process: a `flask` command costs seconds on a shared machine), and the
+    demo course's titles and right answers, read from the stack's database."""
     from app import create_app
+    from app.accounts.services import create_user, unit_by_code_or_name
     from app.extensions import db
     from config import TestingConfig
     from tests import builders
@@ -75,6 +75,10 @@ def course(stack):
 
     app = create_app(Config)
     with app.app_context():
+        commune = unit_by_code_or_name(COMMUNE)
+        for username, name in LEARNERS.items():
+            create_user(username, name, PASSWORD, "learner", commune)
+        db.session.commit()
         found = builders.course(COURSE)
         modules = [(m.slug, m.title, builders.answers_for(m.slug, True, COURSE) if m.has_quiz else None)
                    for m in found.active_modules]
@@ -82,6 +86,11 @@ def course(stack):
         db.session.remove()
         db.engine.dispose()
     return {"title": title, "modules": modules}
+
+
+@pytest.fixture(scope="module")
+def course(stack) -> dict:
+    return stack.course
 
 
 def complete_course(client: Client, course: dict) -> None:
