@@ -129,7 +129,14 @@ def test_nginx_redirects_http_serves_static_and_hides_metrics(stack):
     assert "max-age=31536000" in ", ".join(css.headers.get_all("Cache-Control"))
     assert css.headers["Server"].startswith("nginx")  # served by nginx, not by a node
 
-    assert client.get("/metrics").status == 403
+    assert client.get("/metrics").status == 403  # nginx refuses it from outside
+    scraper = Client(stack.origin, ("127.0.0.1", stack.node_ports[0]), tls=False)
+    metrics = scraper.get("/metrics")  # Prometheus on the host reads each node directly
+    assert metrics.status == 200
+    assert "hocso_http_requests_total" in metrics.text
+
+    request_id = client.get("/health").headers.get("X-Request-ID", "")
+    assert re.fullmatch(r"[0-9a-f]{32}", request_id), request_id  # nginx's $request_id, kept
     login_page = client.get("/login")
     assert login_page.status == 200
     assert "Secure" in login_page.headers["Set-Cookie"]
@@ -138,6 +145,7 @@ def test_nginx_redirects_http_serves_static_and_hides_metrics(stack):
 
 # -- a learner in Chromium, through https ------------------------------------------------------------
 
+@pytest.mark.browser
 def test_browser_journey_through_https(stack, course):
     slug, module_title, answers = next(m for m in course["modules"] if m[2])
     with sync_playwright() as playwright:
