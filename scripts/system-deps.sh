@@ -11,7 +11,7 @@ command -v npm >/dev/null || needed+=(nodejs npm)
 command -v openssl >/dev/null || needed+=(openssl)
 [[ -x /usr/sbin/nginx ]] || needed+=(nginx)
 command -v redis-server >/dev/null || needed+=(redis-server)
-command -v pg_dump >/dev/null || needed+=(postgresql-client)
+command -v pg_dump >/dev/null && command -v pg_restore >/dev/null || needed+=(postgresql-client)
 fc-list : family 2>/dev/null | grep -i dejavu >/dev/null || needed+=(fontconfig fonts-dejavu-core)
 ldconfig -p | grep libpangoft2 >/dev/null || needed+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
 if ((${#needed[@]} == 0)); then exit 0; fi

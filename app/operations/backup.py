@@ -18,7 +18,7 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess  # nosec B404 - pg_dump/pg_restore with argument lists, never a shell
+import subprocess  # pg_dump and pg_restore, by argument lists: no shell  # nosec B404
 import tarfile
 import tempfile
 import tomllib
@@ -99,8 +99,12 @@ def _restore_sqlite(url: URL, dump: Path) -> None:
         raise BackupError(f"The database in the backup fails SQLite's integrity check: {verdict}")
     if target.exists():
         old = sqlite3.connect(target)
-        old.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # nothing of the old file left in its WAL
-        old.close()
+        try:  # nothing of the old database may be left in its WAL
+            busy = old.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        finally:
+            old.close()
+        if busy:
+            raise BackupError("The database is in use: stop the app and the job workers, then restore.")
     for suffix in ("-wal", "-shm"):  # a stale WAL would be replayed onto the restored file
         Path(f"{target}{suffix}").unlink(missing_ok=True)
     os.replace(dump, target)
@@ -127,7 +131,8 @@ def _libpq_target(url: URL) -> tuple[str, dict[str, str]]:
 
 
 def _run(arguments: list[str], environment: dict[str, str]) -> None:
-    finished = subprocess.run(  # noqa: S603  # nosec B603 - fixed programs, no shell
+    # Fixed programs found on PATH, arguments as a list: no shell.
+    finished = subprocess.run(  # noqa: S603  # nosec B603
         arguments, env=environment, capture_output=True, text=True, check=False)
     if finished.returncode != 0:
         raise BackupError(f"{Path(arguments[0]).name} failed: {finished.stderr.strip()[-2000:]}")

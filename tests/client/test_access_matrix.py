@@ -8,6 +8,7 @@ from app.security.access import access_policy
 EXPECTED_POLICIES = {
     "static": "public",
     "health.health": "public",
+    "metrics.metrics": "loopback_or_roles:admin",  # tests/operations/test_metrics.py checks it
     "accounts.login": "public",
     "accounts.set_language": "public",
     "accounts.logout": "authenticated",
@@ -89,10 +90,13 @@ def _requests(app):
 
 
 def test_anonymous_users_reach_only_public_endpoints(app, client):
+    outsider = {"REMOTE_ADDR": "203.0.113.7"}  # loopback policies let the host itself in
     for endpoint, method, url in _requests(app):
-        response = client.open(url, method=method)
+        response = client.open(url, method=method, environ_overrides=outsider)
         assert response.status_code < 500, (endpoint, method)
-        if EXPECTED_POLICIES[endpoint] != "public":
+        if EXPECTED_POLICIES[endpoint].startswith("loopback_or_"):
+            assert response.status_code == 404, (endpoint, method)
+        elif EXPECTED_POLICIES[endpoint] != "public":
             assert response.status_code == 302, (endpoint, method)
             assert "/login" in response.headers["Location"], (endpoint, method)
 

@@ -34,7 +34,8 @@ def test_each_request_logs_one_json_line_with_a_generated_id(client, capsys):
 @pytest.mark.parametrize("app_settings", [{**JSON_LOGS, "TRUSTED_PROXY_HOPS": 1}])
 def test_a_trusted_proxy_supplies_the_request_id_when_it_looks_sane(client, capsys):
     capsys.readouterr()
-    assert client.get("/health", headers={"X-Request-ID": "nginx-42ab"}).headers["X-Request-ID"] == "nginx-42ab"
+    response = client.get("/health", headers={"X-Request-ID": "nginx-42ab"})
+    assert response.headers["X-Request-ID"] == "nginx-42ab"
     for forged in ("a b", "x" * 65, "id;forged", "mã-số", "<script>"):
         assert client.get("/health", headers={"X-Request-ID": forged}).headers["X-Request-ID"] != forged
     lines = request_lines(capsys)
