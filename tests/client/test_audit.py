@@ -39,7 +39,13 @@ def test_refusals_and_rate_limits_are_recorded(client, auth, make_user):
     client.post("/logout")
     for _ in range(11):
         client.post("/login", data={"login": "lan", "password": "sai"})
-    assert events("rate_limited")
+    locked = events("login.locked")
+    assert locked and {(e.outcome, e.actor_name, e.client_address) for e in locked} == {
+        ("denied", "lan", "127.0.0.1")}
+    amount = int(client.application.config["VERIFY_RATE_LIMIT"].split()[0])
+    for _ in range(amount + 1):
+        client.get("/verify/KHONG-CO")
+    assert [e.target for e in events("rate_limited")] == ["/verify/KHONG-CO"]
 
 
 def test_certificate_issue_is_recorded(client, auth, make_user):

@@ -67,3 +67,40 @@ def test_two_app_nodes_share_one_verify_limit_through_redis(tmp_path, redis_avai
     assert statuses[:amount] == [404] * amount and statuses[amount] == 429
     with first.app_context():
         reset_database()
+
+
+def test_redis_unreachable_degrades_to_memory_with_a_warning(tmp_path, caplog, figures):
+    """A closed port: pages and logins still work, limits count in memory, and it is logged."""
+    import logging
+
+    from bench.live_server import free_port
+    from tests.conftest import IsolatedClient
+
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = (
+            TestingConfig.SQLALCHEMY_DATABASE_URI or f"sqlite:///{tmp_path / 'no-redis.sqlite3'}"
+        )
+        RATELIMIT_STORAGE_URI = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+        WTF_CSRF_ENABLED = False
+
+    app = create_app(Config)
+    app.test_client_class = IsolatedClient
+    caplog.set_level(logging.WARNING)
+    with app.app_context():
+        reset_database()
+        db.create_all()
+        from app.accounts.services import create_user
+
+        create_user("lan", "Lê Thị Lan", PASSWORD)
+        db.session.commit()
+        client = app.test_client()
+        amount = int(app.config["VERIFY_RATE_LIMIT"].split()[0])
+        statuses = [client.get("/verify/KHONG-CO").status_code for _ in range(amount + 1)]
+        login = client.post("/login", data={"login": "lan", "password": PASSWORD})
+        reset_database()
+    assert statuses[:amount] == [404] * amount and statuses[amount] == 429  # counted in memory
+    assert login.status_code == 302
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert any("memory" in message.lower() for message in warnings), warnings
+    figures.add(f"issue 9.2: Redis unreachable → {amount + 1} verify requests "
+                f"({statuses.count(429)} × 429 from memory), login {login.status_code}, 0 5xx")

@@ -7,10 +7,13 @@ from dataclasses import dataclass
 
 import pytest
 
+from app import create_app
 from app.accounts.models import User
 from app.certificates.models import Certificate
 from app.extensions import db
+from config import TestingConfig
 from tests import builders
+from tests.conftest import IsolatedClient
 
 
 @dataclass
@@ -55,3 +58,20 @@ def log_in_as(client, user: User | None) -> None:
             db.session.refresh(user)
             session["_user_id"] = user.get_id()
             session["_fresh"] = True
+
+
+@pytest.fixture
+def proxied_app(app):
+    """The same database behind one trusted reverse proxy (TRUSTED_PROXY_HOPS = 1), as nginx."""
+
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
+        COURSES_DIR = app.config["COURSES_DIR"]
+        WTF_CSRF_ENABLED = False
+        TRUSTED_PROXY_HOPS = 1
+
+    behind_proxy = create_app(Config)
+    behind_proxy.test_client_class = IsolatedClient
+    yield behind_proxy
+    with behind_proxy.app_context():
+        db.engine.dispose()
