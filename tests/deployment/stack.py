@@ -407,7 +407,8 @@ class Stack:
     # -- tear-down ----------------------------------------------------------------------------
     def close(self) -> None:
         for name in reversed(list(self.processes)):  # nginx first, Redis last
-            self.stop(name)
+            # Without Redis the worker cannot shut down cleanly: do not wait long for it.
+            self.stop(name, timeout=5 if name == "worker" else 20)
         for name in [self.database, *self.scratch_databases]:
             self._drop_database(name)
         shutil.rmtree(self.root, ignore_errors=True)
