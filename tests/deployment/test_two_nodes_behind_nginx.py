@@ -200,6 +200,8 @@ def test_ten_failures_from_one_client_do_not_lock_out_another(stack):
     assert statuses[0] == 200  # a wrong password: the form again
     assert set(statuses) <= {200, 429}, statuses
     assert attacker.log_in("hv-lock", PASSWORD).status == 429  # even the right one, from there
+    attacker.proxy_headers = {"X-Forwarded-For": "127.0.0.3"}  # posing as the other client
+    assert attacker.log_in("hv-lock", PASSWORD).status == 429  # nginx appends the real address
 
     assert learner.log_in("hv-lock", PASSWORD).status == 302  # same account, another address
     assert learner.get("/courses").status == 200
