@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: run install install-dev system-deps translations translations-update db test test-postgres lint clean
+.PHONY: run install install-dev system-deps translations translations-update db test test-postgres deploy-check lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,12 +43,18 @@ db: install
 run: db
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
-## The whole suite: static checks, then every test (unit, client, PDF, browser, security, durability).
+## The whole suite: static checks, then every test (unit, client, PDF, browser, security, durability,
+## deployment).
 test: install-dev lint
 	$(BIN)/pytest
 
+## The suite again on PostgreSQL; the deployment test already runs on a PostgreSQL database of its own.
 test-postgres: install-dev
-	DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test $(BIN)/pytest
+	DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test $(BIN)/pytest -m "not deployment"
+
+## Only the reference deployment (deploy/) started for real: nginx, two nodes, worker, PostgreSQL, Redis.
+deploy-check: install-dev
+	$(BIN)/pytest tests/deployment
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
