@@ -37,7 +37,10 @@ class Config:
 
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
     JOBS_REDIS_URL = os.environ.get("REDIS_URL", "")  # empty: jobs run in a thread of the web process
-    JOBS_QUEUE_NAME = "hocso-jobs"
+    JOBS_QUEUE_NAME = os.environ.get("JOBS_QUEUE_NAME", "hocso-jobs")
+    JOBS_LOCAL_SWEEP = True  # each web process looks for jobs whose worker died, and expired results
+    # Login slips hold one-time passwords: deleted when downloaded, or after this many minutes.
+    JOB_PRIVATE_RESULT_MINUTES = int(os.environ.get("JOB_PRIVATE_RESULT_MINUTES", "30"))
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute;100 per hour"
     VERIFY_RATE_LIMIT = "60 per minute"
@@ -67,6 +70,7 @@ class TestingConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
     JOBS_REDIS_URL = ""
+    JOBS_LOCAL_SWEEP = False  # the worker thread ends when idle; tests call the sweep themselves
     PDF_RENDER_TIMEOUT_SECONDS = 60
 
 

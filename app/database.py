@@ -1,11 +1,13 @@
 """Database engine behaviour shared by every domain: SQLite pragmas and write transactions."""
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from flask import has_request_context, request
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from app.extensions import db
 
@@ -79,3 +81,15 @@ def begin_write_transaction() -> None:
     """
     db.session.commit()
     db.session.connection(execution_options={_IMMEDIATE: True})
+
+
+@contextmanager
+def own_write_connection() -> Iterator[Connection]:
+    """A short write transaction on a connection of its own, taking the write lock up front.
+
+    For writes made outside any request (a background job's state and progress): on SQLite they
+    queue for the lock like every other write, instead of failing with "database is locked".
+    """
+    with db.engine.connect().execution_options(**{_IMMEDIATE: True}) as connection:
+        with connection.begin():
+            yield connection
