@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the batch-print fixtures are imported to be used as parameters
 """Issue 10, items 10 and 11: background jobs under faults.
 
 State updates wait for SQLite's write lock instead of failing; a job whose worker died is resumed
