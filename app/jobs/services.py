@@ -154,7 +154,12 @@ def claim(token: str, worker_name: str, only_if_idle: bool = False) -> JobRun | 
     return JobRun(row.id, dict(row.params), worker_name)
 
 
-WORKER_DIED = "The worker running this job stopped and it could not be resumed."
+def N_(message: str) -> str:  # the gettext convention: marked for extraction, translated when shown
+    return message
+
+
+# Stored in English; the job page (app/templates/jobs/_status.html) shows it translated.
+WORKER_DIED = N_("The worker running this job stopped and it could not be resumed.")
 
 
 def _busy_with_other_job(connection, job_id: int, now: datetime) -> bool:
