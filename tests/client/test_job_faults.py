@@ -20,7 +20,7 @@ from app.extensions import db
 from app.jobs import runners
 from app.jobs import services as jobs
 from app.jobs.models import BatchJob, BatchJobPart, JobState
-from tests.client.test_batch_print import EXPECTED_ORDER, admin, certificates, page_count, sheet_names  # noqa: F401
+from tests.client.test_batch_print import EXPECTED_ORDER, certificates, page_count, sheet_names  # noqa: F401
 from tests.conftest import csrf_token_from
 
 BASE = "/admin/certificates/print"
@@ -29,6 +29,14 @@ PARAMS = {"course": "khoa-mau", "unit": "LC", "format": "pdf", "on": "2025-08-01
 
 class WorkerKilled(BaseException):
     """Stands for kill -9: the run stops where it is, writing nothing more."""
+
+
+@pytest.fixture
+def admin(client, auth, make_user):
+    user = make_user(role="admin", username="quantri")
+    user.locale = "en"  # the assertions read the English page
+    db.session.commit()
+    auth.login("quantri")
 
 
 @pytest.fixture(autouse=True)
