@@ -222,7 +222,8 @@ def _finish(run: JobRun, outcome: JobResult | None, **values: Any) -> None:
     if not updated:
         db.session.rollback()
         return
-    db.session.execute(sa.delete(BatchJobPart).where(BatchJobPart.job_id == run.job_id))
+    if values["state"] == JobState.DONE:  # a failed job keeps its parts: its retry resumes there
+        db.session.execute(sa.delete(BatchJobPart).where(BatchJobPart.job_id == run.job_id))
     db.session.commit()
 
 
