@@ -65,7 +65,10 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL", "")  # /health checks it when set
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
     JOBS_REDIS_URL = os.environ.get("REDIS_URL", "")  # empty: jobs run in a thread of the web process
-    JOBS_QUEUE_NAME = "hocso-jobs"
+    JOBS_QUEUE_NAME = os.environ.get("JOBS_QUEUE_NAME", "hocso-jobs")
+    JOBS_LOCAL_SWEEP = True  # each web process looks for jobs whose worker died, and expired results
+    # Login slips hold one-time passwords: deleted when downloaded, or after this many minutes.
+    JOB_PRIVATE_RESULT_MINUTES = int(os.environ.get("JOB_PRIVATE_RESULT_MINUTES", "30"))
     RATELIMIT_HEADERS_ENABLED = True
     # Redis unreachable: count in this process's memory (and log a warning) rather than fail.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
@@ -141,6 +144,7 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = True
     JOBS_REDIS_URL = ""
     REDIS_URL = ""
+    JOBS_LOCAL_SWEEP = False  # the worker thread ends when idle; tests call the sweep themselves
     PDF_RENDER_TIMEOUT_SECONDS = 60
     CERTIFICATE_PDF_IN_BACKGROUND = False  # rendered before the view returns, so tests see it
     TRUSTED_PROXY_HOPS = 0

@@ -69,6 +69,7 @@ def register_blueprints(app: Flask) -> None:
     from app.content.views import bp as content_bp
     from app.enrolment.user_views import bp as user_admin_bp
     from app.enrolment.views import bp as enrolment_bp
+    from app.jobs.views import bp as jobs_bp
     from app.quizzes.views import bp as quizzes_bp
     from app.reports.views import bp as reports_bp
     from app.units.views import bp as units_bp
@@ -77,7 +78,7 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     for blueprint in (enrolment_bp, user_admin_bp, units_bp):
         app.register_blueprint(blueprint)
-    for blueprint in (reports_bp, certificates_admin_bp):
+    for blueprint in (reports_bp, certificates_admin_bp, jobs_bp):
         app.register_blueprint(blueprint)
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from flask import has_request_context, request
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from app.extensions import db
 
@@ -112,3 +112,15 @@ def read_only_transaction() -> Iterator[None]:
         yield
     finally:
         session.rollback()
+
+
+@contextmanager
+def own_write_connection() -> Iterator[Connection]:
+    """A short write transaction on a connection of its own, taking the write lock up front.
+
+    For writes made outside any request (a background job's state and progress): on SQLite they
+    queue for the lock like every other write, instead of failing with "database is locked".
+    """
+    with db.engine.connect().execution_options(**{_IMMEDIATE: True}) as connection:
+        with connection.begin():
+            yield connection

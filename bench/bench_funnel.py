@@ -14,6 +14,7 @@ dropped afterwards (`--keep` keeps it).
 
 import argparse
 import random
+import secrets
 import statistics
 import tempfile
 import time
@@ -44,6 +45,7 @@ def make_app(database_url: str):
     from config import Config
 
     class BenchConfig(Config):
+        SECRET_KEY = secrets.token_urlsafe(32)  # a benchmark's own, never a known one
         SQLALCHEMY_DATABASE_URI = database_url
         COURSES_DIR = FIXTURE_COURSES
         WTF_CSRF_ENABLED = False

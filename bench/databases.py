@@ -1,5 +1,6 @@
 """Scratch databases for benchmarks: a SQLite file in a folder, or a PostgreSQL database of their own."""
 
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -49,6 +50,7 @@ def bench_app(database_url: str, courses_dir: Path):
     from config import Config
 
     class BenchSetupConfig(Config):
+        SECRET_KEY = secrets.token_urlsafe(32)  # a benchmark's own, never a known one
         SQLALCHEMY_DATABASE_URI = database_url
         COURSES_DIR = courses_dir
         JOBS_REDIS_URL = ""

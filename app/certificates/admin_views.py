@@ -15,6 +15,8 @@ from app.certificates.models import Certificate
 from app.content.models import Course
 from app.extensions import db
 from app.jobs import services as jobs
+from app.jobs.status import job_status
+from app.jobs.views import RetryForm
 from app.security.access import roles_required
 from app.security.input_hygiene import is_ascii_number
 from app.units.services import today
@@ -125,10 +127,10 @@ def print_form():
 @roles_required(Role.ADMIN)
 def print_job(token: str):
     job = _job_or_404(token)
-    stale = jobs.is_stale(job)
-    response = Response(render_template("certificates/admin_print_job.html", job=job, stale=stale,
-                                        refresh_seconds=REFRESH_SECONDS))
-    if not job.is_finished and not stale:
+    status = job_status(job)
+    response = Response(render_template("certificates/admin_print_job.html", job=job, status=status,
+                                        refresh_seconds=REFRESH_SECONDS, retry_form=RetryForm()))
+    if status.may_change:
         response.headers["Refresh"] = str(REFRESH_SECONDS)  # reloads the page without script
     return response
 

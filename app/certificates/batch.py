@@ -6,13 +6,18 @@ are rendered from their frozen facts with the same template as when issued, many
 WeasyPrint document (one font configuration, layout caches shared), in chunks so that memory
 stays bounded, each chunk through `render_pdf` (two at a time); pypdf then joins the chunks.
 The ZIP holds the PDFs exactly as issued, so their SHA-256 still matches the verification page.
+
+As a background job, the selection is read and its transaction ended before anything renders,
+and each finished chunk is saved with the job: a job resumed after its worker died renders only
+the chunks it had not finished (a chunk whose certificates changed meanwhile is rendered again).
 """
 
+import hashlib
 import io
 import re
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -35,7 +40,7 @@ from app.certificates.pdf_rendering import render_pdf
 from app.certificates.services import facts_of, stored_pdf
 from app.content.models import Course
 from app.extensions import db
-from app.jobs.services import JobError, JobResult, job_kind
+from app.jobs.services import JobError, JobResult, JobRun, job_kind
 from app.progress.models import Enrolment, Intake
 from app.reports.services import unit_tree
 from app.reports.unit_rollup import UnitTree, collation_key
@@ -159,9 +164,11 @@ def cover_html(print_set: PrintSet) -> str:
 
 
 def print_pdf(print_set: PrintSet, progress: Progress = lambda done, total: None,
-              chunk_size: int = CHUNK_SIZE, workers: int = RENDER_WORKERS) -> bytes:
+              chunk_size: int = CHUNK_SIZE, workers: int = RENDER_WORKERS,
+              saved: JobRun | None = None) -> bytes:
     """The cover and every certificate as one PDF. `workers` chunks render at once, each in its own
-    bounded child process, so memory stays at `workers` chunks whatever the size of the set."""
+    bounded child process, so memory stays at `workers` chunks whatever the size of the set.
+    With `saved` (a job's run), chunks finished by an earlier run are reused and new ones saved."""
     if not print_set.items:
         raise JobError("no valid certificate matches this selection")
     base_timeout = current_app.config["PDF_RENDER_TIMEOUT_SECONDS"]
@@ -170,16 +177,36 @@ def print_pdf(print_set: PrintSet, progress: Progress = lambda done, total: None
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hocso-print")
     try:
         cover = pool.submit(render_pdf, cover_html(print_set), timeout_seconds=base_timeout + total / 20)
-        sheets = [(len(chunk), pool.submit(_render_sheets, chunk, base_timeout))
-                  for chunk in chunks(print_set.items, chunk_size)]
+        sheets = [(position, len(chunk), chunk_digest(chunk), chunk)
+                  for position, chunk in enumerate(chunks(print_set.items, chunk_size))]
+        futures = [_saved_or_rendered(pool, saved, position, digest, chunk, base_timeout)
+                   for position, _, digest, chunk in sheets]
         parts, done = [cover.result()], 0
-        for size, future in sheets:  # in order, so progress and pages follow the cover list
-            parts.append(future.result())
+        for (position, size, digest, _), (future, reused) in zip(sheets, futures, strict=True):
+            parts.append(future.result())  # in order, so progress and pages follow the cover list
+            if saved is not None and not reused:
+                saved.save_part(position, digest, parts[-1])
             done += size
             progress(done, total)
     finally:
         pool.shutdown(cancel_futures=True)  # after a failure, render nothing more
     return join_pdfs(parts, title=f"Giấy chứng nhận — {print_set.course.title}")
+
+
+def chunk_digest(items: Sequence[PrintItem]) -> str:
+    """What a chunk holds: its certificates, their codes and page numbers."""
+    text = "|".join(f"{item.number}:{item.certificate_id}:{item.facts.code}" for item in items)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _saved_or_rendered(pool, saved: JobRun | None, position: int, digest: str,
+                       chunk: Sequence[PrintItem], base_timeout: float) -> tuple[Future, bool]:
+    content = saved.saved_part(position, digest) if saved is not None else None
+    if content is None:
+        return pool.submit(_render_sheets, chunk, base_timeout), False
+    future: Future = Future()
+    future.set_result(content)
+    return future, True
 
 
 def _render_sheets(items: Sequence[PrintItem], base_timeout: float) -> bytes:
@@ -225,6 +252,7 @@ def _stored_pdfs(ids: list[int]) -> dict[int, bytes]:
         if row.id not in pdfs:  # issued but never downloaded: render it now, once
             pdfs[row.id] = stored_pdf(row)
             db.session.commit()
+    end_transaction_keeping()
     return pdfs
 
 
@@ -238,14 +266,25 @@ def ascii_slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", collation_key(text)[0]).strip("-")[:80]
 
 
-@job_kind(PRINT_JOB)
-def print_job(params: dict, progress: Progress) -> JobResult:
+@job_kind(PRINT_JOB, page_endpoint="certificates_admin.print_job")
+def print_job(run: JobRun) -> JobResult:
     """Background job: params course, unit, intake (codes), format ("pdf" or "zip"), on (ISO date)."""
+    params, progress = run.params, run.report
     selection = PrintSelection(params["course"], params.get("unit") or None, params.get("intake") or None)
     print_set = select_for_print(selection, date.fromisoformat(params["on"]))
+    end_transaction_keeping(print_set.course, print_set.intake)
     name = "-".join(p for p in ("chung-nhan", selection.course_slug, selection.unit_code,
                                 selection.intake_code) if p)
     name = re.sub(r"[^A-Za-z0-9-]+", "-", name)
     if params.get("format") == "zip":
         return JobResult(print_zip(print_set, progress), f"{name}.zip", ZIP_MIMETYPE)
-    return JobResult(print_pdf(print_set, progress), f"{name}.pdf", PDF_MIMETYPE)
+    return JobResult(print_pdf(print_set, progress, CHUNK_SIZE, saved=run), f"{name}.pdf", PDF_MIMETYPE)
+
+
+def end_transaction_keeping(*keep: object) -> None:
+    """End the transaction before rendering, so that no connection sits "idle in transaction" for
+    the minutes a print takes; the records in `keep` stay readable as loaded (detached)."""
+    for record in keep:
+        if record is not None:
+            db.session.expunge(record)
+    db.session.commit()

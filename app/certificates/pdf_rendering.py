@@ -1,19 +1,25 @@
 """The one place that runs WeasyPrint: locked-down fetches, no attachments, bounded time and memory.
 
-Every PDF is rendered in a forked child process with a wall-time limit and an address-space
+Every PDF is rendered in a forked child process with a processor-time limit and an address-space
 limit, so a hostile or runaway document (deep nesting, huge pages, a font size of 1e9px) costs
-one child process, never the web worker. The child fetches nothing but `data:` URLs and the
-files under `ASSETS_DIR`.
+one child process, never the web worker. The limit counts CPU seconds, not wall-clock seconds: a
+render on a busy machine waits for its turn without failing. The child dies with its parent
+(PR_SET_PDEATHSIG) and lets go of every inherited socket, so a killed worker leaves neither an
+orphan render nor a database connection held open behind it. The child fetches nothing but
+`data:` URLs and the files under `ASSETS_DIR`.
 """
 
 import logging
+import math
 import mimetypes
 import multiprocessing
 import os
 import resource
 import shutil
+import signal
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -23,11 +29,16 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
 
+from app.jobs.child_processes import die_with_parent, drop_inherited_sockets
+
 ASSETS_DIR = Path(__file__).resolve().parent / "assets"
 FONTS_CSS = "fonts.css"  # the project's @font-face rules, registered once per worker
 MAX_ASSET_BYTES = 20 * 1024 * 1024
-DEFAULT_TIMEOUT_SECONDS = 30.0
+DEFAULT_TIMEOUT_SECONDS = 30.0  # of processor time
 DEFAULT_MEMORY_BUDGET_BYTES = 1536 * 1024 * 1024
+WALL_CLOCK_FACTOR = 10  # a render waiting this many times its CPU limit (+ a minute) is stuck
+CPU_POLL_SECONDS = 0.05
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 log = logging.getLogger(__name__)
 _fork = multiprocessing.get_context("fork")
@@ -104,15 +115,15 @@ def render_pdf(
     """Render trusted-template HTML to PDF bytes in a bounded child process.
 
     Relative URLs resolve against `ASSETS_DIR`. Raises `PdfRenderError` when the render fails,
-    takes longer than `timeout_seconds` or needs more than `memory_budget_bytes` of extra
-    address space.
+    uses more than `timeout_seconds` of processor time or needs more than `memory_budget_bytes`
+    of extra address space. Read the database before calling: the child gets no connection.
     """
     _prepare_worker()
     scratch = tempfile.mkdtemp(prefix="hocso-pdf-")  # removed here even if the child is killed
     receiver, sender = _fork.Pipe(duplex=False)
     child = _fork.Process(
         target=_child_main,
-        args=(sender, html, Path(scratch), timeout_seconds, memory_budget_bytes),
+        args=(sender, html, Path(scratch), timeout_seconds, memory_budget_bytes, os.getpid()),
         name="hocso-pdf-render",
         daemon=True,
     )
@@ -129,14 +140,19 @@ def render_pdf(
 
 
 def _await_child(child, receiver, timeout_seconds: float) -> bytes:
-    if not receiver.poll(timeout_seconds):
-        raise PdfRenderError(
-            f"PDF rendering took longer than {timeout_seconds:g} s and was stopped"
-        )
+    wall_deadline = time.monotonic() + WALL_CLOCK_FACTOR * timeout_seconds + 60
+    while not receiver.poll(CPU_POLL_SECONDS):
+        if cpu_seconds_used(child.pid) > timeout_seconds:
+            raise _over_cpu_limit(timeout_seconds)
+        if time.monotonic() > wall_deadline:
+            raise PdfRenderError("PDF rendering made no progress for "
+                                 f"{time.monotonic() - wall_deadline + 60:.0f} s and was stopped")
     try:
         message = receiver.recv_bytes()
     except (EOFError, OSError):
         child.join(1)
+        if child.exitcode == -signal.SIGXCPU:  # the kernel enforced RLIMIT_CPU
+            raise _over_cpu_limit(timeout_seconds) from None
         raise PdfRenderError(
             f"PDF rendering process ended unexpectedly (exit code {child.exitcode})"
         ) from None
@@ -145,11 +161,32 @@ def _await_child(child, receiver, timeout_seconds: float) -> bytes:
     raise PdfRenderError(f"PDF rendering failed: {message[1:].decode('utf-8', 'replace')}")
 
 
-def _child_main(
-    sender, html: str, scratch: Path, timeout_seconds: float, memory_budget_bytes: int
-) -> None:
+def _over_cpu_limit(timeout_seconds: float) -> PdfRenderError:
+    return PdfRenderError(
+        f"PDF rendering took longer than {timeout_seconds:g} s of processor time and was stopped"
+    )
+
+
+def cpu_seconds_used(pid: int | None) -> float:
+    """Processor seconds (user + system) a live process has used; 0 once it is gone."""
+    if pid is None:
+        return 0.0
+    try:
+        with open(f"/proc/{pid}/stat") as stat_file:
+            fields = stat_file.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    if fields[0] == "Z":  # a zombie: already ended, its times are no longer growing
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+
+
+def _child_main(sender, html: str, scratch: Path, timeout_seconds: float, memory_budget_bytes: int,
+                parent_pid: int) -> None:
     """Runs in the forked child: limit resources, render, send b"P"+pdf or b"E"+reason."""
     try:
+        die_with_parent(parent_pid)
+        drop_inherited_sockets(keep={sender.fileno()})
         _limit_resources(timeout_seconds, memory_budget_bytes)
         tempfile.tempdir = str(scratch)  # anything WeasyPrint writes goes with this render
         _keep_new_fonts_private(scratch)
@@ -168,9 +205,11 @@ def _limit_resources(timeout_seconds: float, memory_budget_bytes: int) -> None:
         mapped = int(statm.read().split()[0]) * resource.getpagesize()
     limit = mapped + memory_budget_bytes
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    # A backstop in case the parent dies before it can kill a runaway child.
-    cpu_seconds = int(timeout_seconds) + 5
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
+    # The processor-time limit, enforced by the kernel even if the parent cannot watch (SIGXCPU,
+    # then SIGKILL); the parent also measures it, to the twentieth of a second.
+    cpu_seconds = math.ceil(timeout_seconds) + 1
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 2))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
 def _render_in_process(html: str) -> bytes:

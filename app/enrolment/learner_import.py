@@ -10,7 +10,9 @@ Duplicates, as decided for commune lists where namesakes are common:
 - the same email twice is a warning: offices share mailboxes.
 """
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
+from itertools import groupby
 
 import sqlalchemy as sa
 from flask import current_app
@@ -25,7 +27,7 @@ from app.enrolment.credentials import (
     unique_username,
     username_base,
 )
-from app.enrolment.login_slips import LoginSlip, render_login_slips_pdf
+from app.enrolment.login_slips import SLIPS_PER_PAGE, LoginSlip, render_login_slips_pdf
 from app.enrolment.row_report import N_, ImportReport, RowResult, error, warning
 from app.enrolment.services import enrol_in_intake
 from app.enrolment.spreadsheets import (
@@ -39,7 +41,9 @@ from app.extensions import db
 from app.progress.models import Intake
 
 SourceRows = list[tuple[int, dict[str, str]]]  # row number as shown, cell texts by field
-SECONDS_PER_SLIP = 0.1  # rendering budget: a slip takes 25-50 ms, 500 slips about 20 s
+CPU_SECONDS_PER_SLIP_PAGE = 1.0  # render budget in processor time: a page of 8 slips takes ~0.3 s
+# Matches no password (not a werkzeug hash): the login slips job sets the real one.
+PENDING_PASSWORD_HASH = "!login-slip-pending"  # noqa: S105 # nosec B105
 
 
 @dataclass
@@ -91,17 +95,20 @@ def plan_learner_import(rows: SourceRows, ignored_columns: list[str] | None = No
     return plan
 
 
-def apply_learner_import(plan: LearnerImportPlan, source: str, intake: Intake | None = None
-                         ) -> list[CreatedAccount]:
-    """Create every account of a clean plan, with one-time passwords (the caller commits)."""
+def apply_learner_import(plan: LearnerImportPlan, source: str, intake: Intake | None = None,
+                         with_passwords: bool = True) -> list[CreatedAccount]:
+    """Create every account of a clean plan (the caller commits). With one-time passwords, or,
+    `with_passwords=False`, with none that works yet: the login slips job gives them theirs."""
     assert plan.report.ok, "only a plan without errors can be applied"
     created = []
     for result in plan.report.rows:
-        values, password = result.values, one_time_password()
+        values = result.values
+        password = one_time_password() if with_passwords else ""
         user = User(
             username=values["username"], full_name=values["full_name"],
             name_sort_key=vietnamese_sort_key(values["full_name"]),
-            password_hash=hash_one_time_password(password), role=Role.LEARNER,
+            password_hash=hash_one_time_password(password) if password else PENDING_PASSWORD_HASH,
+            role=Role.LEARNER,
             unit=plan.units[result.row], phone=values["phone"] or None, email=values["email"] or None,
             position=values["position"] or None, must_change_password=True,
         )
@@ -130,22 +137,34 @@ def template_workbook(instructions: list[str]) -> bytes:
 def login_slips_pdf(accounts: list[CreatedAccount]) -> bytes:
     """The print-ready slips of these new accounts, grouped by unit (province, district, commune
     order), names in Vietnamese order within each."""
-    config = current_app.config
+    passwords = {id(account.user): account.password for account in accounts}
+    slips = ordered_slips([account.user for account in accounts])
+    return render_slips([replace(slip, password=passwords[id(user)]) for user, slip in slips])
+
+
+def ordered_slips(users: list[User]) -> list[tuple[User, LoginSlip]]:
+    """Each user's slip (no password yet), in print order: by unit, then by Vietnamese name."""
     slips = [
-        (_unit_order(account.user.unit), account.user.name_sort_key, LoginSlip(
-            group=account.user.unit.display_name if account.user.unit else "-",
-            full_name=account.user.full_name,
-            unit_name=account.user.unit.display_name if account.user.unit else "",
-            position=account.user.position or "", username=account.user.username,
-            password=account.password,
+        (_unit_order(user.unit), user.name_sort_key, user, LoginSlip(
+            group=user.unit.display_name if user.unit else "-", full_name=user.full_name,
+            unit_name=user.unit.display_name if user.unit else "", position=user.position or "",
+            username=user.username, password="",
         ))
-        for account in accounts
+        for user in users
     ]
     slips.sort(key=lambda item: item[:2])
+    return [(user, slip) for _, _, user, slip in slips]
+
+
+def render_slips(slips: list[LoginSlip]) -> bytes:
+    """The slips PDF, its processor-time budget scaled by its page count."""
+    config = current_app.config
+    pages = sum(math.ceil(len(list(group)) / SLIPS_PER_PAGE)
+                for _, group in groupby(slips, key=lambda slip: slip.group))
     login_url = config["PUBLIC_BASE_URL"].rstrip("/") + "/login"  # never the request's Host
-    return render_login_slips_pdf([slip for _, _, slip in slips], login_url, config["CERTIFICATE_ISSUER"],
-                                  timeout_seconds=max(config["PDF_RENDER_TIMEOUT_SECONDS"],
-                                                      SECONDS_PER_SLIP * len(slips)))
+    return render_login_slips_pdf(slips, login_url, config["CERTIFICATE_ISSUER"],
+                                  timeout_seconds=config["PDF_RENDER_TIMEOUT_SECONDS"]
+                                  + CPU_SECONDS_PER_SLIP_PAGE * pages)
 
 
 def _unit_order(unit: Unit | None) -> str:

@@ -12,23 +12,28 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
 from app.accounts.models import Role, Unit, User
 from app.audit import services as audit
-from app.certificates.pdf_rendering import PdfRenderError
 from app.content.models import Course
 from app.enrolment import learner_import, services
 from app.enrolment.forms import ConfirmImportForm, EnrolForm, ImportForm, IntakeForm
+from app.enrolment.slips_job import FILENAME, LOGIN_SLIPS_JOB
 from app.extensions import db
+from app.jobs import services as jobs
+from app.jobs.status import job_status
+from app.jobs.views import RetryForm
 from app.progress.models import Intake
 from app.security.access import roles_required
 
 bp = Blueprint("enrolment", __name__, url_prefix="/admin", template_folder="templates")
 
 CONFIRM_MAX_AGE_SECONDS = 2 * 3600
+REFRESH_SECONDS = 3
 WEB_MAX_ROWS = 500  # a province's commune leaders; larger lists: `flask users import` (the slips PDF
 # of 500 learners takes about 20 s to render, the password hashes about 15 s)
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -78,18 +83,55 @@ def confirm_import():
                          error_rows=len(plan.report.error_rows))
         return _report_page(plan.report, payload, intake, status=409)
     try:
-        accounts = learner_import.apply_learner_import(plan, payload["source"], intake)
-        pdf = learner_import.login_slips_pdf(accounts)  # before commit: no PDF, no accounts
-    except (IntegrityError, PdfRenderError):
+        accounts = learner_import.apply_learner_import(plan, payload["source"], intake, with_passwords=False)
+        job = jobs.create_job(LOGIN_SLIPS_JOB, {"user_ids": [a.user.id for a in accounts]}, current_user.id)
+        db.session.commit()  # the accounts and their slips job, together
+    except IntegrityError:
         db.session.rollback()
         current_app.logger.exception("learner import failed; nothing was written")
         flash(_("The import failed and nothing was written. Try again in a moment."), "error")
         return _report_page(plan.report, payload, intake, status=503)
+    jobs.dispatch(job)
+    return redirect(url_for("enrolment.slips_job", token=job.token))
+
+
+@bp.route("/imports/learners/slips/<token>")
+@roles_required(Role.ADMIN)
+def slips_job(token: str):
+    job = _slips_job_or_404(token)
+    status = job_status(job)
+    response = Response(render_template("enrolment/slips_job.html", job=job, status=status,
+                                        refresh_seconds=REFRESH_SECONDS, retry_form=RetryForm(),
+                                        download_form=RetryForm()))
+    response.headers["Cache-Control"] = "no-store"
+    if status.may_change:
+        response.headers["Refresh"] = str(REFRESH_SECONDS)
+    return response
+
+
+@bp.route("/imports/learners/slips/<token>/download", methods=["POST"])
+@roles_required(Role.ADMIN)
+def slips_download(token: str):
+    """The slips PDF, once: it holds the one-time passwords, and leaves the server with this response."""
+    job = _slips_job_or_404(token)
+    if not RetryForm().validate_on_submit():
+        abort(400)
+    pdf = jobs.take_result(job)
+    if pdf is None:
+        db.session.rollback()
+        flash(_("These login slips were already downloaded or have expired, and were deleted. "
+                "Reset the passwords of the learners who need a slip from their account pages."), "error")
+        return redirect(url_for("enrolment.slips_job", token=job.token))
     db.session.commit()
     return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": 'attachment; filename="phieu-dang-nhap.pdf"',
-        "Cache-Control": "no-store",
-    })
+        "Content-Disposition": f'attachment; filename="{FILENAME}"', "Cache-Control": "no-store"})
+
+
+def _slips_job_or_404(token: str):
+    job = jobs.find_job(token)
+    if job is None or job.kind != LOGIN_SLIPS_JOB or job.created_by_id != current_user.id:
+        abort(404)  # the passwords are for the admin who imported them
+    return job
 
 
 @bp.route("/imports/learners/template.xlsx")

@@ -1,4 +1,4 @@
-"""Background jobs: long work (printing a commune's certificates) done outside the request."""
+"""Background jobs: long work (printing a commune's certificates, login slips) done outside the request."""
 
 import enum
 from datetime import datetime
@@ -19,7 +19,11 @@ class JobState(enum.StrEnum):
 
 
 class BatchJob(db.Model):
-    """One piece of background work, its progress, and its result kept for download."""
+    """One piece of background work, its progress, and its result kept for download.
+
+    A running job's worker writes `heartbeat_at` every few seconds; a running job whose heartbeat
+    is old belongs to a worker that died, and is resumed or failed (see app.jobs.services).
+    """
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(sa.String(32), unique=True)  # the public handle in URLs
@@ -33,11 +37,16 @@ class BatchJob(db.Model):
     result_mimetype: Mapped[str | None] = mapped_column(sa.String(100))
     result_size: Mapped[int | None]
     result: Mapped[bytes | None] = deferred(mapped_column(sa.LargeBinary))
+    result_expires_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    result_deleted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    worker_name: Mapped[str | None] = mapped_column(sa.String(120))
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
 
     @property
     def is_finished(self) -> bool:
@@ -48,3 +57,20 @@ class BatchJob(db.Model):
         if self.state == JobState.DONE:
             return 100
         return int(100 * self.progress_done / self.progress_total) if self.progress_total else 0
+
+
+class BatchJobPart(db.Model):
+    """A finished chunk of a job's output (some pages of a print), so a resumed job skips it.
+
+    `digest` names what the chunk holds (its certificates and their codes): a chunk whose
+    selection changed since is rendered again. Parts are deleted when the job finishes.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(sa.ForeignKey("batch_job.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    digest: Mapped[str] = mapped_column(sa.String(64))
+    content: Mapped[bytes] = deferred(mapped_column(sa.LargeBinary))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (sa.UniqueConstraint("job_id", "position"),)

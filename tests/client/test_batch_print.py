@@ -132,6 +132,7 @@ def test_the_admin_starts_a_background_job_watches_it_and_downloads_the_pdf(clie
 def test_the_progress_page_refreshes_itself_without_script_until_the_job_ends(client, admin, certificates):
     job = jobs.create_job(batch.PRINT_JOB, {"course": "khoa-mau", "on": "2025-08-01"}, None)
     job.progress_done, job.progress_total, job.state = 50, 409, JobState.RUNNING
+    job.heartbeat_at = utcnow()
     db.session.commit()
     page = client.get(f"{BASE}/{job.token}")
     assert page.headers["Refresh"] == "3"
@@ -143,10 +144,13 @@ def test_the_progress_page_refreshes_itself_without_script_until_the_job_ends(cl
 
 def test_a_job_silent_for_too_long_is_reported_as_stopped(client, admin, certificates):
     job = jobs.create_job(batch.PRINT_JOB, {"course": "khoa-mau", "on": "2025-08-01"}, None)
-    job.updated_at = utcnow() - timedelta(hours=1)
+    job.state, job.heartbeat_at = JobState.RUNNING, utcnow() - timedelta(hours=1)
+    job.attempts = jobs.MAX_ATTEMPTS  # no worker will take it over by itself
     db.session.commit()
     page = client.get(f"{BASE}/{job.token}")
-    assert "Refresh" not in page.headers and 'href="/admin/certificates/print?' in page.get_data(as_text=True)
+    text = page.get_data(as_text=True)
+    assert "Refresh" not in page.headers
+    assert f'action="/admin/jobs/{job.token}/retry"' in text
 
 
 def test_zip_holds_the_issued_pdfs_unchanged_and_the_cover(client, admin, certificates):
