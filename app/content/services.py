@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager
 
 from app.content.course_format import CourseSpec, ModuleSpec, Problem
 from app.content.models import Course, Module, QuizVersion
@@ -133,6 +134,17 @@ def visible_courses() -> list[Course]:
 
 def course_by_slug(slug: str) -> Course | None:
     return db.session.scalar(sa.select(Course).filter_by(slug=slug, is_archived=False))
+
+
+def module_in_course(course_slug: str, module_slug: str) -> Module | None:
+    """A module and its course (loaded with it), by their slugs, in one query."""
+    return db.session.scalar(
+        sa.select(Module)
+        .join(Module.course)
+        .options(contains_eager(Module.course))
+        .where(Course.slug == course_slug, Course.is_archived.is_(False),
+               Module.slug == module_slug, Module.is_archived.is_(False))
+    )
 
 
 def module_by_slug(course: Course, slug: str) -> Module | None:
