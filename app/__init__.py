@@ -29,9 +29,10 @@ def register_operations(app: Flask) -> None:
 
 
 def register_proxy_and_converters(app: Flask) -> None:
-    from app.security import input_hygiene, proxy
+    from app.security import input_hygiene, proxy, uploads
 
     proxy.init_app(app)
+    uploads.init_app(app)
     input_hygiene.register_converters(app)
 
 

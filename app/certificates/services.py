@@ -11,6 +11,7 @@ import hashlib
 import logging
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -108,6 +109,38 @@ def stored_pdf(certificate: Certificate) -> bytes:
     )
     db.session.expire(certificate)
     return db.session.scalar(sa.select(Certificate.pdf).where(Certificate.id == certificate_id))
+
+
+def public_record(certificate: Certificate) -> dict:
+    """The printed facts and the status, for `/verify/<code>.json` (documented in the README)."""
+    superseded_by = certificate.superseded_by if certificate.superseded_by_id else None
+    return {
+        "code": certificate.display_code,
+        "status": certificate.status,
+        "full_name": certificate.full_name,
+        "unit_name": certificate.unit_name,
+        "course_title": certificate.course_title,
+        "completed_on": certificate.completed_on.isoformat(),
+        "score": certificate.score,
+        "issuer": certificate.issuer,
+        "signer_name": certificate.signer_name,
+        "signer_title": certificate.signer_title,
+        "issued_at": _utc_iso(certificate.issued_at),
+        "revoked_at": _utc_iso(certificate.revoked_at),
+        "revoke_reason": certificate.revoke_reason,
+        "superseded_by": superseded_by.display_code if superseded_by else None,
+        "pdf_sha256": certificate.pdf_sha256,
+        "pdf_signed_by": certificate.pdf_signed_by,
+        "pdf_signed_with_development_key": certificate.pdf_signed_with_development_key,
+        "verify_url": verify_url(certificate.code),
+    }
+
+
+def _utc_iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    # SQLite hands back naive datetimes; every stored time is UTC.
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
 
 
 def ids_without_pdf() -> list[int]:
