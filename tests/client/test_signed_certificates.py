@@ -12,6 +12,7 @@ from app.certificates.services import reissue_certificate, revoke_certificate, s
 from app.extensions import db
 from tests.client.test_certificates import certified_learner, only_certificate
 from tests.conftest import SIGNER_COMMON_NAME
+from tests.pdf.conftest import make_facts  # noqa: F401 - a fixture
 from tests.pdf.poppler import pdf_signatures
 
 EN = {"Accept-Language": "en"}
@@ -120,3 +121,31 @@ def test_json_is_rate_limited_like_the_verify_page(app, client):
     app.config["VERIFY_RATE_LIMIT"] = "3 per minute"
     statuses = [client.get("/verify/AAAAA-AAAAA-AAAAA-AAAAA.json").status_code for _ in range(4)]
     assert statuses == [404, 404, 404, 429]
+
+
+def test_development_config_makes_its_own_signing_key_once(tmp_path):
+    from app import create_app
+    from config import DevelopmentConfig
+
+    class Development(DevelopmentConfig):
+        SECRET_KEY_FILE = tmp_path / "secret_key"
+        SIGNING_KEY_FILE = tmp_path / "development-signing-key.p12"
+        CERTIFICATE_SIGNING_PKCS12 = CERTIFICATE_SIGNING_KEY = CERTIFICATE_SIGNING_CERT = ""
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'dev.sqlite3'}"
+
+    identity = create_app(Development).extensions[signing.EXTENSION_KEY]
+    assert identity.development and Development.SIGNING_KEY_FILE.exists()
+    again = create_app(Development).extensions[signing.EXTENSION_KEY]
+    assert again.fingerprint == identity.fingerprint
+
+
+def test_an_unreachable_timestamp_server_still_signs_without_a_timestamp(app, caplog, make_facts):
+    from app.certificates.certificate_document import render_certificate_pdf
+    from tests.pdf.conftest import CODE
+
+    app.config["CERTIFICATE_SIGNING_TIMESTAMP_URL"] = "http://127.0.0.1:9/tsa"  # nothing listens
+    identity = signing.load_identity(app.config)
+    assert identity.timestamper is not None
+    pdf = signing.sign_pdf(render_certificate_pdf(make_facts()), identity, signing.certificate_reason(CODE))
+    assert "Signature is Valid." in pdf_signatures(pdf)
+    assert "signed without a timestamp" in caplog.text
