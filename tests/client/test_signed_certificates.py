@@ -12,7 +12,6 @@ from app.certificates.services import reissue_certificate, revoke_certificate, s
 from app.extensions import db
 from tests.client.test_certificates import certified_learner, only_certificate
 from tests.conftest import SIGNER_COMMON_NAME
-from tests.pdf.conftest import make_facts  # noqa: F401 - a fixture
 from tests.pdf.poppler import pdf_signatures
 
 EN = {"Accept-Language": "en"}
@@ -139,13 +138,14 @@ def test_development_config_makes_its_own_signing_key_once(tmp_path):
     assert again.fingerprint == identity.fingerprint
 
 
-def test_an_unreachable_timestamp_server_still_signs_without_a_timestamp(app, caplog, make_facts):
+def test_an_unreachable_timestamp_server_still_signs_without_a_timestamp(app, caplog, certificate):
     from app.certificates.certificate_document import render_certificate_pdf
-    from tests.pdf.conftest import CODE
+    from app.certificates.services import facts_of
 
     app.config["CERTIFICATE_SIGNING_TIMESTAMP_URL"] = "http://127.0.0.1:9/tsa"  # nothing listens
     identity = signing.load_identity(app.config)
     assert identity.timestamper is not None
-    pdf = signing.sign_pdf(render_certificate_pdf(make_facts()), identity, signing.certificate_reason(CODE))
+    facts = facts_of(certificate)
+    pdf = signing.sign_pdf(render_certificate_pdf(facts), identity, signing.certificate_reason(facts.code))
     assert "Signature is Valid." in pdf_signatures(pdf)
     assert "signed without a timestamp" in caplog.text
