@@ -87,7 +87,7 @@ def register_cross_cutting(app: Flask) -> None:
     from markupsafe import Markup
 
     from app import errors
-    from app.content.rendering import sanitize_html
+    from app.content.rendering import sanitize_html_cached
     from app.security import access, headers, input_hygiene
 
     input_hygiene.init_app(app)
@@ -96,7 +96,7 @@ def register_cross_cutting(app: Flask) -> None:
     errors.init_app(app)
     # Stored HTML is sanitised again at output: a row written around the loader stays harmless.
     # This filter is the only place that marks HTML safe, and only after nh3 has cleaned it.
-    app.jinja_env.filters["sanitized"] = lambda html: Markup(sanitize_html(html))  # noqa: S704  # nosec B704
+    app.jinja_env.filters["sanitized"] = lambda html: Markup(sanitize_html_cached(html))  # noqa: S704  # nosec B704
 
 
 def register_commands(app: Flask) -> None:

@@ -84,6 +84,9 @@ async def _submit_tickets(visit: Visit, usernames: list[str]) -> list[Ticket]:
 async def _session_cookie(visit: Visit, username: str) -> str:
     async with AsyncBrowser(visit.base_url) as browser:
         await visit.log_in(browser, username)
+        # A browser keeps the cookie its first page sets (the session's CSRF token); without this
+        # every measured request would change the session and pay for a new Set-Cookie.
+        await browser.request("GET", "/courses")
         return browser.cookies.header()
 
 

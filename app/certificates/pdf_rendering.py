@@ -1,4 +1,4 @@
-"""The one place that runs WeasyPrint: locked-down fetches, no attachments, bounded time and memory.
+"""The one way PDFs are made: locked-down fetches, no attachments, bounded time and memory.
 
 Every PDF is rendered in a forked child process with a processor-time limit and an address-space
 limit, so a hostile or runaway document (deep nesting, huge pages, a font size of 1e9px) costs
@@ -6,12 +6,12 @@ one child process, never the web worker. The limit counts CPU seconds, not wall-
 render on a busy machine waits for its turn without failing. The child dies with its parent
 (PR_SET_PDEATHSIG) and lets go of every inherited socket, so a killed worker leaves neither an
 orphan render nor a database connection held open behind it. The child fetches nothing but
-`data:` URLs and the files under `ASSETS_DIR`.
+`data:` URLs and the files under `ASSETS_DIR` (see weasyprint_engine.py, which this module
+imports only when it first renders).
 """
 
 import logging
 import math
-import mimetypes
 import multiprocessing
 import os
 import resource
@@ -22,18 +22,12 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlsplit
-from urllib.request import url2pathname
-
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
 
 from app.jobs.child_processes import die_with_parent, drop_inherited_sockets
 
 ASSETS_DIR = Path(__file__).resolve().parent / "assets"
 FONTS_CSS = "fonts.css"  # the project's @font-face rules, registered once per worker
-MAX_ASSET_BYTES = 20 * 1024 * 1024
+MAX_ASSET_BYTES = 20 * 1024 * 1024  # the largest asset file the fetcher will read
 DEFAULT_TIMEOUT_SECONDS = 30.0  # of processor time
 DEFAULT_MEMORY_BUDGET_BYTES = 1536 * 1024 * 1024
 WALL_CLOCK_FACTOR = 10  # a render waiting this many times its CPU limit (+ a minute) is stuck
@@ -43,7 +37,6 @@ _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 log = logging.getLogger(__name__)
 _fork = multiprocessing.get_context("fork")
 _setup_lock = threading.Lock()
-_font_config: FontConfiguration | None = None
 _samples_done = 0
 
 
@@ -55,55 +48,15 @@ class URLRefusedError(ValueError):
     """A resource the PDF renderer may not load."""
 
 
-class SafeURLFetcher(URLFetcher):
-    """Fetch only `data:` URLs and regular files that really lie inside `allowed_dir`.
-
-    Refusing raises `URLRefusedError`, which WeasyPrint reports and then skips the resource; no
-    other scheme (http, https, ftp, ...) ever reaches urllib.
-    """
-
-    def __init__(self, allowed_dir: str | os.PathLike[str] = ASSETS_DIR) -> None:
-        super().__init__(allowed_protocols={"data"}, allow_redirects=False, fail_on_errors=False)
-        self.allowed_dir = os.path.realpath(allowed_dir)
-
-    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
-        """A response for an allowed URL; `URLRefusedError` for anything else."""
-        scheme = url.split(":", 1)[0].lower() if ":" in url else ""
-        if scheme == "data":
-            return super().fetch(url, headers)
-        if scheme == "file":
-            return self._fetch_file(url)
-        log.warning("PDF renderer refused URL %r", url[:200])
-        raise URLRefusedError(f"only data: and bundled asset URLs are allowed, not {url[:80]!r}")
-
-    def resolve(self, url: str) -> str:
-        """The real path of an allowed `file:` URL, or `URLRefusedError`."""
-        parts = urlsplit(url)
-        if parts.netloc not in ("", "localhost"):
-            raise URLRefusedError(f"file URL with a host: {url[:80]!r}")
-        path = os.path.realpath(url2pathname(parts.path))  # decodes %XX exactly once
-        if os.path.commonpath([path, self.allowed_dir]) != self.allowed_dir:
-            raise URLRefusedError(f"file outside the PDF assets: {url[:80]!r}")
-        if not os.path.isfile(path):
-            raise URLRefusedError(f"not a regular asset file: {url[:80]!r}")
-        if os.path.getsize(path) > MAX_ASSET_BYTES:
-            raise URLRefusedError(f"asset too large: {url[:80]!r}")
-        return path
-
-    def _fetch_file(self, url: str) -> URLFetcherResponse:
-        try:
-            path = self.resolve(url)
-        except URLRefusedError:
-            log.warning("PDF renderer refused URL %r", url[:200])
-            raise
-        with open(path, "rb") as asset:
-            body = asset.read(MAX_ASSET_BYTES + 1)
-        content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
-        return URLFetcherResponse(path2url(path), body, {"Content-Type": content_type})
+ASSETS_URL = ASSETS_DIR.as_uri() + "/"
 
 
-ASSETS_URL = path2url(str(ASSETS_DIR) + os.sep)
-_fetcher = SafeURLFetcher(ASSETS_DIR)
+def _engine():
+    """WeasyPrint, imported on the first render: a web worker that never renders a PDF never
+    loads Pango (about 70 MiB and a second of start-up per process)."""
+    from app.certificates import weasyprint_engine
+
+    return weasyprint_engine
 
 
 def render_pdf(
@@ -189,8 +142,9 @@ def _child_main(sender, html: str, scratch: Path, timeout_seconds: float, memory
         drop_inherited_sockets(keep={sender.fileno()})
         _limit_resources(timeout_seconds, memory_budget_bytes)
         tempfile.tempdir = str(scratch)  # anything WeasyPrint writes goes with this render
-        _keep_new_fonts_private(scratch)
-        pdf = _render_in_process(html)
+        engine = _engine()
+        engine.keep_new_fonts_private(scratch)
+        pdf = engine.render_in_process(html)
         sender.send_bytes(b"P" + pdf)
     except BaseException as error:  # noqa: BLE001 - every failure must reach the parent
         reason = f"{type(error).__name__}: {error}"[:500]
@@ -212,25 +166,6 @@ def _limit_resources(timeout_seconds: float, memory_budget_bytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
-def _render_in_process(html: str) -> bytes:
-    """Render in this process (the child), with the shared font configuration and no attachments."""
-    document = HTML(string=html, base_url=ASSETS_URL, url_fetcher=_fetcher).render(
-        font_config=_shared_font_config()
-    )
-    document.metadata.attachments = []  # <link rel="attachment">
-    for page in document.pages:  # <a rel="attachment">
-        page.links = [link for link in page.links if link[0] != "attachment"]
-    return document.write_pdf(attachments=None)
-
-
-def _shared_font_config() -> FontConfiguration:
-    global _font_config
-    if _font_config is None:
-        _font_config = FontConfiguration()
-        CSS(url=ASSETS_URL + FONTS_CSS, url_fetcher=_fetcher, font_config=_font_config)
-    return _font_config
-
-
 def register_warm_up(sample: Callable[[], str]) -> None:
     """Have each worker render `sample()` once before it forks render children.
 
@@ -243,32 +178,20 @@ def register_warm_up(sample: Callable[[], str]) -> None:
 
 
 def _prepare_worker() -> None:
-    # Registers the project fonts (through _shared_font_config) and renders the samples.
+    # Registers the project fonts (through the engine's shared font configuration) and renders
+    # the samples, so that children fork with warm caches.
     global _samples_done
     if _samples_done == len(_warm_up_samples):
         return
     with _setup_lock:  # no child may fork while this thread is inside Pango
+        engine = _engine()
         while _samples_done < len(_warm_up_samples):
             sample = _warm_up_samples[_samples_done]
             _samples_done += 1
             try:
-                _render_in_process(sample())
+                engine.render_in_process(sample())
             except Exception:  # a cold child is slower, not wrong; it will report real errors
                 log.exception("PDF renderer warm-up failed")
-
-
-def _keep_new_fonts_private(scratch: Path) -> None:
-    # A font first declared inside a child must not be written to the folder shared with the
-    # parent: a later child would find its file there and skip registering it with Fontconfig.
-    font_config = _shared_font_config()
-    shared = getattr(font_config, "_folder", None)
-    if shared is None:
-        return
-    private = scratch / "fonts"
-    private.mkdir()
-    for entry in Path(shared).iterdir():
-        (private / entry.name).symlink_to(entry)
-    font_config._folder = private
 
 
 _BASIC_SAMPLE = (

@@ -101,8 +101,10 @@ def enrol(slug: str):
 @bp.route("/courses/<slug>/modules/<module_slug>")
 @authenticated
 def module(slug: str, module_slug: str):
-    course = _course_or_404(slug)
-    module = _module_or_404(course, module_slug)
+    module = services.module_in_course(slug, module_slug)
+    if module is None:
+        abort(404)
+    course = module.course
     if not _may_study(course):
         flash(_("Join the course to read its modules."), "info")
         return redirect(url_for("content.course", slug=course.slug))

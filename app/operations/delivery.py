@@ -28,16 +28,21 @@ compress = Compress()
 
 
 @lru_cache(maxsize=256)
-def _file_version(path: Path, _mtime_ns: int) -> str:
+def _file_version(folder: str, filename: str, _stamp: int) -> str | None:
+    path = (Path(folder) / filename).resolve()
+    if not path.is_file() or not path.is_relative_to(Path(folder).resolve()):
+        return None
     return hashlib.sha256(path.read_bytes()).hexdigest()[:VERSION_LENGTH]
 
 
 def static_version(app: Flask, filename: str) -> str | None:
-    """The content version of a static file, or None if there is no such file."""
-    path = (Path(app.static_folder) / filename).resolve()
-    if not path.is_file() or not path.is_relative_to(Path(app.static_folder).resolve()):
-        return None
-    return _file_version(path, path.stat().st_mtime_ns)
+    """The content version of a static file, or None if there is no such file.
+
+    Static files change only with a new release, so the version is read once per process; in
+    debug mode it is read again every second, so an edited stylesheet shows at once.
+    """
+    stamp = int(time.monotonic()) if app.debug else 0
+    return _file_version(app.static_folder, filename, stamp)
 
 
 def queue_age_seconds(header: str | None, now: float) -> float | None:

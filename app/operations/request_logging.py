@@ -12,6 +12,7 @@ import sys
 import time
 import uuid
 
+import sqlalchemy as sa
 from flask import Flask, g, has_request_context, request, request_finished, request_started
 from flask.logging import default_handler
 from pythonjsonlogger.json import JsonFormatter
@@ -94,8 +95,13 @@ def loggable_path() -> str:
 
 def _user_id() -> int | None:
     # Only a user this request already loaded: logging must not query (the database may be down).
+    # Read the key off the identity map: after the view's commit `user.id` would reload the row.
     user = g.get("_login_user")
-    return user.id if user is not None and user.is_authenticated else None
+    state = sa.inspect(user, raiseerr=False) if user is not None else None
+    if state is None:  # nobody, or flask-login's anonymous user
+        return None
+    identity = state.identity
+    return identity[0] if identity else None
 
 
 def _start(sender: Flask, **_extra) -> None:

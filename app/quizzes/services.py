@@ -148,11 +148,15 @@ def submit_attempt(user: User, token: str, answers: dict[str, list[str]]) -> Sub
                       completion_id=completion.id if completion is not None else None)
 
 
+# Read on every module page: built once, so SQLAlchemy reuses its cache key and compiled form.
+_SUBMITTED_ATTEMPTS = (
+    sa.select(QuizAttempt)
+    .where(QuizAttempt.user_id == sa.bindparam("user_id"),
+           QuizAttempt.module_id == sa.bindparam("module_id"),
+           QuizAttempt.state == AttemptState.SUBMITTED)
+    .order_by(QuizAttempt.submitted_at.desc())
+)
+
+
 def attempts_for_module(user: User, module: Module) -> list[QuizAttempt]:
-    return list(
-        db.session.scalars(
-            sa.select(QuizAttempt)
-            .filter_by(user_id=user.id, module_id=module.id, state=AttemptState.SUBMITTED)
-            .order_by(QuizAttempt.submitted_at.desc())
-        )
-    )
+    return list(db.session.scalars(_SUBMITTED_ATTEMPTS, {"user_id": user.id, "module_id": module.id}))

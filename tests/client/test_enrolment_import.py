@@ -282,15 +282,15 @@ def test_cli_bad_rows_exit_non_zero_with_row_numbers_and_nothing_written(app, un
 
 def test_a_valid_import_succeeds_on_a_busy_machine(client, admin, app, monkeypatch):
     """The render waits (no CPU used) far longer than its limit; the import still succeeds."""
-    from app.certificates import pdf_rendering
+    from app.certificates import weasyprint_engine
 
-    real = pdf_rendering._render_in_process
+    real = weasyprint_engine.render_in_process
 
     def slow(html):
         time.sleep(2.5)  # waiting for a processor on a loaded machine costs no CPU time
         return real(html)
 
-    monkeypatch.setattr(pdf_rendering, "_render_in_process", slow)
+    monkeypatch.setattr(weasyprint_engine, "render_in_process", slow)
     app.config["PDF_RENDER_TIMEOUT_SECONDS"] = 1
     page = upload(client, (FIXTURES / "learners.csv").read_bytes()).get_data(as_text=True)
     slips = confirm(client, confirm_payload(page))

@@ -17,8 +17,8 @@ from tests.client.test_certificates import certified_learner, only_certificate
 # What each page may cost in SQL statements (BEGIN/COMMIT excluded): the user, then the page's
 # own rows. A page that lazy-loads per module or per row would blow these at once.
 QUERY_BUDGET = {
-    "module": 5,  # user, course, module, enrolment, progress (+ attempts when it has a quiz)
-    "module_with_quiz": 6,
+    "module": 4,  # user, module with its course, enrolment, progress (+ attempts when it has a quiz)
+    "module_with_quiz": 5,
     "course_list": 5,  # user, courses, enrolments, progress of all her courses
     "course": 6,  # user, course, enrolment, progress, certificate
     "login": 0,

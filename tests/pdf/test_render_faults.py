@@ -131,7 +131,11 @@ def test_a_killed_worker_leaves_no_transaction_open_on_postgresql():
     PostgreSQL must see the connection go at once, not held "idle in transaction" by the child."""
     import psycopg
 
-    url = os.environ["DATABASE_URL"].replace("postgresql+psycopg://", "postgresql://")
+    # On the SQLite run (CI runs both) the server is still there: use its scratch-free `postgres`
+    # database, which this test only connects to and never changes.
+    configured = os.environ.get("DATABASE_URL", "")
+    url = (configured if configured.startswith("postgresql") else
+           "postgresql://postgres@127.0.0.1:5432/postgres").replace("postgresql+psycopg://", "postgresql://")
     name = f"hocso-render-{os.getpid()}"
     setup = textwrap.dedent(f"""
         import psycopg

@@ -5,6 +5,8 @@ import glob
 import multiprocessing
 import os
 import re
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -13,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from app.certificates import pdf_rendering
-from app.certificates.pdf_rendering import ASSETS_DIR, PdfRenderError, SafeURLFetcher, render_pdf
+from app.certificates import pdf_rendering, weasyprint_engine
+from app.certificates.pdf_rendering import ASSETS_DIR, PdfRenderError, render_pdf
+from app.certificates.weasyprint_engine import SafeURLFetcher
 from tests.pdf.poppler import embedded_file_count, inflated_bytes, pdf_fonts, pdf_text
 
 APP_DIR = Path(pdf_rendering.__file__).resolve().parents[1]
@@ -75,7 +78,7 @@ def test_local_files_are_unreachable_through_every_vector(secret_folder):
 
 def test_the_vectors_do_leak_when_the_folder_is_allowed(secret_folder, monkeypatch):
     # Control: proves the test above would see a leak. Attachments stay out regardless.
-    monkeypatch.setattr(pdf_rendering, "_fetcher", SafeURLFetcher(secret_folder))
+    monkeypatch.setattr(weasyprint_engine, "_fetcher", SafeURLFetcher(secret_folder))
 
     leaks = _leaks(render_pdf(_local_file_vectors(secret_folder)))
 
@@ -157,14 +160,14 @@ def test_a_render_out_of_memory_fails_cleanly(monkeypatch):
     def greedy(html):
         return bytes(512 * 1024 * 1024)
 
-    monkeypatch.setattr(pdf_rendering, "_render_in_process", greedy)
+    monkeypatch.setattr(weasyprint_engine, "render_in_process", greedy)
 
     with pytest.raises(PdfRenderError, match="MemoryError"):
         render_pdf("<p>x</p>", memory_budget_bytes=128 * 1024 * 1024)
 
 
 def test_a_crashed_render_fails_cleanly_and_the_next_one_works(monkeypatch):
-    monkeypatch.setattr(pdf_rendering, "_render_in_process", lambda html: os.kill(os.getpid(), 9))
+    monkeypatch.setattr(weasyprint_engine, "render_in_process", lambda html: os.kill(os.getpid(), 9))
 
     with pytest.raises(PdfRenderError, match="ended unexpectedly"):
         render_pdf("<p>x</p>")
@@ -235,4 +238,26 @@ def test_weasyprint_is_called_only_by_the_renderer():
         for path in APP_DIR.rglob("*.py")
         if re.search(r"^\s*(from|import)\s+weasyprint\b", path.read_text("utf-8"), re.MULTILINE)
     ]
-    assert callers == ["app/certificates/pdf_rendering.py"]
+    assert callers == ["app/certificates/weasyprint_engine.py"]
+
+
+def test_a_web_worker_loads_weasyprint_only_when_it_first_renders(tmp_path):
+    """Serving pages never imports WeasyPrint (70 MiB and a second per process); a render does."""
+    script = f"""
+import sys
+from app import create_app
+from config import TestingConfig
+
+class Config(TestingConfig):
+    SQLALCHEMY_DATABASE_URI = "sqlite:///{tmp_path / 'app.sqlite3'}"
+
+app = create_app(Config)
+assert app.test_client().get("/login").status_code == 200
+assert "weasyprint" not in sys.modules, "imported at start-up"
+from app.certificates.pdf_rendering import render_pdf
+assert render_pdf("<p>Chào</p>").startswith(b"%PDF")
+assert "weasyprint" in sys.modules
+"""
+    done = subprocess.run([sys.executable, "-c", script], cwd=APP_DIR.parent, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]

@@ -4,7 +4,8 @@ import os
 
 import pytest
 
-from app.certificates.pdf_rendering import ASSETS_DIR, ASSETS_URL, SafeURLFetcher, URLRefusedError
+from app.certificates.pdf_rendering import ASSETS_DIR, ASSETS_URL, URLRefusedError
+from app.certificates.weasyprint_engine import SafeURLFetcher
 
 
 @pytest.fixture

@@ -104,9 +104,9 @@ def test_query_strings_reflected_into_pages_are_escaped(client, make_user):
 
 
 def is_the_sanitized_filter(path: Path, line: str) -> bool:
-    """The one allowed place: app/__init__.py registering `sanitized` as Markup(sanitize_html(...))."""
+    """The one allowed place: app/__init__.py registering `sanitized` as Markup(sanitize_html_cached(...))."""
     return path == APP_DIR / "__init__.py" and all(
-        part in line for part in ('filters["sanitized"]', "Markup(sanitize_html(")
+        part in line for part in ('filters["sanitized"]', "Markup(sanitize_html_cached(")
     )
 
 
