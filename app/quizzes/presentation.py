@@ -6,11 +6,12 @@ from typing import Any
 from app.content.course_format import Quiz
 from app.quizzes.grading import QUESTION_KINDS, grade_question
 from app.quizzes.models import QuizAttempt
+from app.quizzes.option_ids import shown_values
 
 
 @dataclass(frozen=True)
 class PresentedOption:
-    index: int
+    value: str  # what the form sends: this attempt's id of the option, never the author's index
     html: str
 
 
@@ -67,13 +68,14 @@ def present_questions(attempt: QuizAttempt, language: str | None = None) -> list
         words = translation.get(question.id, {})
         option_html = [o["html"] for o in words.get("options", [])] or [o.html for o in question.options]
         order = attempt.option_order.get(question.id, range(len(question.options)))
+        values = shown_values(attempt.option_ids, question.id, order)
         presented.append(PresentedQuestion(
             id=question.id,
             number=number,
             html=words.get("html", question.html),
             hint_html=words.get("hint_html", question.hint_html),
             widget=QUESTION_KINDS[question.kind].widget,
-            options=tuple(PresentedOption(i, option_html[i]) for i in order),
+            options=tuple(PresentedOption(v, option_html[i]) for v, i in zip(values, order, strict=True)),
         ))
     return presented
 
