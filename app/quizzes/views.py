@@ -56,6 +56,7 @@ def attempt(token: str):
     return render_template(
         "quizzes/result.html", attempt=attempt, module=module,
         feedback=presentation.feedback_for(attempt, str(get_locale())),
+        review=presentation.attempt_review(attempt),
         certificate=None if attempt.is_preview else certificate_for(current_user, module.course),
     )
 
