@@ -123,6 +123,18 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # a commune leader may read a module for hours
+    # Sessions end on their own (app/accounts/session_lifetime.py). Hocso is often used on a
+    # computer shared at the commune office, so the defaults are those of online banking:
+    # 30 minutes without a request logs out (a session left open when she walks away is not
+    # usable for long), and 12 hours after login a session ends whatever happens (a stolen
+    # cookie is worth one working day at most). Reading a module or answering a quiz for
+    # half an hour without a click is rare; if it happens, logging in again brings her back
+    # to the same page and the same open attempt.
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+    SESSION_LIFETIME_HOURS = int(os.environ.get("SESSION_LIFETIME_HOURS", "12"))
+    # The last-request time is written to the cookie at most this often: most responses then
+    # carry no Set-Cookie, which on a 2G line is bytes saved on every page.
+    SESSION_ACTIVITY_WRITE_SECONDS = 60
     PREFERRED_URL_SCHEME = "http"
     DEMO_DATA_ALLOWED = True
 
