@@ -81,7 +81,7 @@ def test_every_legal_reference_has_number_date_and_effect_in_one_form(path):
             form += IN_EFFECT
         if not re.search(form, text):
             missing.append(number)
-    assert missing == [], f"give each of these once as 'number, ngày/of dd/mm/yyyy[, hiệu lực từ/in effect from dd/mm/yyyy]'"
+    assert missing == [], "give each of these once as 'number, ngày/of dd/mm/yyyy[, hiệu lực từ/in effect from dd/mm/yyyy]'"
 
 
 @pytest.mark.parametrize("path", course_files(), ids=lambda p: f"{p.parent.name}/{p.name}")
