@@ -55,6 +55,21 @@ class Config:
     CERTIFICATE_SIGNER_NAME = os.environ.get("CERTIFICATE_SIGNER_NAME", "Nguyễn Văn An")
     CERTIFICATE_SIGNER_TITLE = os.environ.get("CERTIFICATE_SIGNER_TITLE", "Giám đốc")
     PDF_RENDER_TIMEOUT_SECONDS = int(os.environ.get("PDF_RENDER_TIMEOUT_SECONDS", "30"))
+    # The key that signs every certificate PDF (PAdES): a PKCS#12 file, or a PEM key and
+    # certificate (plus the CA's intermediate certificates, PEM); the passphrase of either.
+    # Without one the PDFs are not signed (production logs a warning at start-up).
+    CERTIFICATE_SIGNING_PKCS12 = os.environ.get("CERTIFICATE_SIGNING_PKCS12", "")
+    CERTIFICATE_SIGNING_KEY = os.environ.get("CERTIFICATE_SIGNING_KEY", "")
+    CERTIFICATE_SIGNING_CERT = os.environ.get("CERTIFICATE_SIGNING_CERT", "")
+    CERTIFICATE_SIGNING_CHAIN = os.environ.get("CERTIFICATE_SIGNING_CHAIN", "")
+    CERTIFICATE_SIGNING_PASSPHRASE = os.environ.get("CERTIFICATE_SIGNING_PASSPHRASE", "")
+    # An RFC 3161 timestamp server: signatures become PAdES B-T (a trusted signing time).
+    CERTIFICATE_SIGNING_TIMESTAMP_URL = os.environ.get("CERTIFICATE_SIGNING_TIMESTAMP_URL", "")
+    CERTIFICATE_SIGNING_DEVELOPMENT_KEY = False  # the verify page then says so
+    # Sign the print-ready batch PDF as a whole (the ZIP holds each certificate's own signed PDF).
+    CERTIFICATE_SIGN_PRINT_BATCH = os.environ.get("CERTIFICATE_SIGN_PRINT_BATCH", "1") == "1"
+    # A PDF uploaded to the verify page; a request over MAX_CONTENT_LENGTH is refused unread.
+    VERIFY_UPLOAD_MAX_BYTES = 1024 * 1024
     # Render a new certificate's PDF in a background thread after the completing commit.
     CERTIFICATE_PDF_IN_BACKGROUND = True
 
@@ -108,6 +123,18 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # a commune leader may read a module for hours
+    # Sessions end on their own (app/accounts/session_lifetime.py). Hocso is often used on a
+    # computer shared at the commune office, so the defaults are those of online banking:
+    # 30 minutes without a request logs out (a session left open when she walks away is not
+    # usable for long), and 12 hours after login a session ends whatever happens (a stolen
+    # cookie is worth one working day at most). Reading a module or answering a quiz for
+    # half an hour without a click is rare; if it happens, logging in again brings her back
+    # to the same page and the same open attempt.
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+    SESSION_LIFETIME_HOURS = int(os.environ.get("SESSION_LIFETIME_HOURS", "12"))
+    # The last-request time is written to the cookie at most this often: most responses then
+    # carry no Set-Cookie, which on a 2G line is bytes saved on every page.
+    SESSION_ACTIVITY_WRITE_SECONDS = 60
     PREFERRED_URL_SCHEME = "http"
     DEMO_DATA_ALLOWED = True
 
@@ -127,12 +154,21 @@ class DevelopmentConfig(Config):
     """`make run`: without SECRET_KEY, a random secret of this instance (instance/secret_key)."""
 
     SECRET_KEY_FILE = INSTANCE_DIR / "secret_key"
+    SIGNING_KEY_FILE = INSTANCE_DIR / "development-signing-key.p12"
 
     @classmethod
     def check(cls) -> None:
-        """Never a secret printed in the repository: make or read this instance's own."""
+        """Never a secret printed in the repository: make or read this instance's own secret,
+        and, unless a signing key is configured, its own self-signed development signing key."""
         if not cls.SECRET_KEY:
             cls.SECRET_KEY = instance_secret_key(cls.SECRET_KEY_FILE)
+        if not (cls.CERTIFICATE_SIGNING_PKCS12 or cls.CERTIFICATE_SIGNING_KEY):
+            from app.certificates.signing_keys import development_key_file
+
+            path = development_key_file(cls.SIGNING_KEY_FILE, cls.CERTIFICATE_ISSUER)
+            cls.CERTIFICATE_SIGNING_PKCS12 = str(path)
+            cls.CERTIFICATE_SIGNING_PASSPHRASE = ""
+            cls.CERTIFICATE_SIGNING_DEVELOPMENT_KEY = True
 
 
 class TestingConfig(Config):
@@ -147,6 +183,10 @@ class TestingConfig(Config):
     JOBS_LOCAL_SWEEP = False  # the worker thread ends when idle; tests call the sweep themselves
     PDF_RENDER_TIMEOUT_SECONDS = 60
     CERTIFICATE_PDF_IN_BACKGROUND = False  # rendered before the view returns, so tests see it
+    # No signing key: tests/conftest.py's app fixture adds a key pair made once per test session.
+    CERTIFICATE_SIGNING_PKCS12 = CERTIFICATE_SIGNING_KEY = CERTIFICATE_SIGNING_CERT = ""
+    CERTIFICATE_SIGNING_CHAIN = CERTIFICATE_SIGNING_PASSPHRASE = ""
+    CERTIFICATE_SIGNING_TIMESTAMP_URL = ""
     TRUSTED_PROXY_HOPS = 0
     LOG_FORMAT = "text"
     LOG_LEVEL = "INFO"

@@ -29,15 +29,16 @@ def register_operations(app: Flask) -> None:
 
 
 def register_proxy_and_converters(app: Flask) -> None:
-    from app.security import input_hygiene, proxy
+    from app.security import input_hygiene, proxy, uploads
 
     proxy.init_app(app)
+    uploads.init_app(app)
     input_hygiene.register_converters(app)
 
 
 def register_extensions(app: Flask) -> None:
     from app import database, i18n
-    from app.accounts import passwords
+    from app.accounts import passwords, session_lifetime
     from app.accounts.services import load_user_from_session
     from app.certificates import services as certificates
     from app.content import outline
@@ -58,6 +59,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = None
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user_from_session)
+    session_lifetime.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -102,12 +102,13 @@ class Learner:
 
     def _submit_until_acknowledged(self, client: QuizClient, token: str, sheet: AnswerSheet) -> None:
         """The same POST with the same token until a 302 comes back (the token is the idempotency key)."""
+        form = sheet.form_for(self._retry(lambda: client.attempt_page(token)))
         with self.ledger.lock:
             self.ledger.sent_tokens.add(token)
         while True:
             sent_at = time.time()
             try:
-                response = client.submit(token, sheet.form)
+                response = client.submit(token, form)
             except ServerUnavailable:
                 self.ledger.count("unavailable")
             else:

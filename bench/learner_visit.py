@@ -45,8 +45,8 @@ class Visit:
         """The whole visit; raises StepFailed at the first step that never succeeded."""
         async with AsyncBrowser(self.base_url, self.timeout) as browser:
             token = await self.open_quiz(browser, username)
-            await self._step(browser, "quiz page", "GET", f"/attempts/{token}")
-            await self._submit(browser, token)
+            page = await self._step(browser, "quiz page", "GET", f"/attempts/{token}")
+            await self._submit(browser, token, self.sheet.form_for(page.body))
             await self._step(browser, "result", "GET", f"/attempts/{token}")
 
     async def open_quiz(self, browser: AsyncBrowser, username: str) -> str:
@@ -66,10 +66,10 @@ class Visit:
         await self._step(browser, "log in", "POST", "/login",
                          {"login": username, "password": self.password}, expect=_redirected)
 
-    async def _submit(self, browser: AsyncBrowser, token: str) -> None:
+    async def _submit(self, browser: AsyncBrowser, token: str, form: dict) -> None:
         self.ledger.sent_tokens.add(token)
         sent_at = []  # time.time() of each try: the acknowledged one is the last
-        reply = await self._step(browser, "submit", "POST", f"/attempts/{token}", self.sheet.form,
+        reply = await self._step(browser, "submit", "POST", f"/attempts/{token}", form,
                                  expect=_redirected, before=lambda: sent_at.append(time.time()))
         self.ledger.acknowledge(Acknowledgement(token, self.sheet.score, sent_at[-1]), reply.seconds)
 

@@ -1,6 +1,8 @@
 """Learners and answer sheets for load runs, written straight into the database (in an app context)."""
 
-from dataclasses import dataclass
+import html
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -25,10 +27,39 @@ COURSE_SLUG = "khoa-mau"
 
 @dataclass(frozen=True)
 class AnswerSheet:
-    """Form fields answering a whole quiz, and the score the server must record for them."""
+    """Form fields answering a whole quiz, and the score the server must record for them.
+
+    Option values are per attempt (app/quizzes/option_ids.py), so the options to choose are
+    kept by their words, as a person reads them, and form_for() finds their values in the
+    attempt's page; `form` holds the typed answers (and the author's indexes, which only an
+    attempt started before option ids accepts)."""
 
     form: dict[str, list[str]]
     score: int
+    labels: dict[str, list[str]] = field(default_factory=dict)  # field name -> words to choose
+
+    def form_for(self, page: str) -> dict[str, list[str]]:
+        """The form fields answering the attempt shown in this page."""
+        values: dict[str, dict[str, str]] = {}
+        for name, value, label in _OPTION_INPUT.findall(page):
+            values.setdefault(name, {})[plain_words(label)] = html.unescape(value)
+        form = {key: list(answer) for key, answer in self.form.items() if key not in self.labels}
+        for key, words in self.labels.items():
+            shown = values.get(key, {})
+            form[key] = [shown[w] for w in words if w in shown]
+        return form
+
+
+_OPTION_INPUT = re.compile(
+    r'<input type="(?:radio|checkbox)" name="([^"]+)" value="([^"]*)">\s*<span>(.*?)</span>\s*</label>',
+    re.DOTALL,
+)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def plain_words(option_html: str) -> str:
+    """An option's words without markup, as the eye reads them: matched between page and sheet."""
+    return " ".join(html.unescape(_TAG.sub("", option_html)).split())
 
 
 def create_enrolled_learners(count: int, prefix: str = "hocvien", read_modules: bool = False,
@@ -113,7 +144,11 @@ def _answer(question: Question, right: bool) -> list[str]:
 def _sheet(quiz: Quiz, pass_mark: int, right: bool) -> AnswerSheet:
     answers = {question.id: _answer(question, right) for question in quiz.questions}
     grade = grade_quiz(quiz, answers, pass_mark)
-    return AnswerSheet({f"q-{qid}": values for qid, values in answers.items()}, grade.percent)
+    labels = {
+        f"q-{question.id}": [plain_words(question.options[int(i)].html) for i in answers[question.id]]
+        for question in quiz.questions if question.options
+    }
+    return AnswerSheet({f"q-{qid}": values for qid, values in answers.items()}, grade.percent, labels)
 
 
 def certify(username: str, course_slug: str = COURSE_SLUG) -> str:

@@ -119,6 +119,13 @@ class QuizClient:
             raise UnexpectedResponse(f"start {module_slug}", response.status, response.seconds)
         return response.location.rsplit("/", 1)[-1]
 
+    def attempt_page(self, token: str) -> str:
+        """The attempt's page, whose form holds this attempt's option values."""
+        response = self.request("GET", f"/attempts/{token}")
+        if response.status != 200:
+            raise UnexpectedResponse(f"attempt page {token}", response.status, response.seconds)
+        return response.body
+
     def submit(self, token: str, answers: dict[str, list[str]]) -> Response:
         """POST the answers of an attempt; 302 means the server recorded them."""
         return self.request("POST", f"/attempts/{token}", answers)

@@ -50,14 +50,31 @@ def app_settings() -> dict:
     return {}
 
 
+SIGNER_COMMON_NAME = "Sở Khoa học và Công nghệ (thử nghiệm)"
+SIGNING_PASSPHRASE = "mat-khau-khoa-ky"  # noqa: S105 - a key made for this test session only
+
+
+@pytest.fixture(scope="session")
+def signing_key_files(tmp_path_factory) -> tuple[Path, Path]:
+    """A self-signed PEM key (encrypted with SIGNING_PASSPHRASE) and certificate, made once per
+    test session in a temporary folder; never committed."""
+    from app.certificates.signing_keys import write_pem_pair
+
+    folder = tmp_path_factory.mktemp("signing")
+    return write_pem_pair(folder, SIGNER_COMMON_NAME, "Hocso tests", SIGNING_PASSPHRASE.encode())
+
+
 @pytest.fixture
-def app(tmp_path, courses_dir, app_settings):
+def app(tmp_path, courses_dir, app_settings, signing_key_files):
     class Config(TestingConfig):
         SQLALCHEMY_DATABASE_URI = (
             TestingConfig.SQLALCHEMY_DATABASE_URI or f"sqlite:///{tmp_path / 'test.sqlite3'}"
         )
         COURSES_DIR = courses_dir
         WTF_CSRF_ENABLED = False
+        CERTIFICATE_SIGNING_KEY = str(signing_key_files[0])
+        CERTIFICATE_SIGNING_CERT = str(signing_key_files[1])
+        CERTIFICATE_SIGNING_PASSPHRASE = SIGNING_PASSPHRASE
 
     for name, value in app_settings.items():
         setattr(Config, name, value)

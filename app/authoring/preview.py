@@ -24,6 +24,7 @@ class _EveryQuestion:
     quiz_version: _Version
     question_ids: None = None
     option_order: dict[str, list[int]] = field(default_factory=dict)
+    option_ids: None = None  # the form sends option indexes: the preview is never submitted
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ def _answered(module: Module) -> list[tuple[int, AnsweredQuiz]]:
     ).all())
     rows = db.session.execute(
         sa.select(QuizAttempt.quiz_version_id, QuizAttempt.question_ids, QuizAttempt.answers)
-        .filter_by(module_id=module.id, state=AttemptState.SUBMITTED)
+        .filter_by(module_id=module.id, state=AttemptState.SUBMITTED, is_preview=False)
         .order_by(QuizAttempt.quiz_version_id, QuizAttempt.id)
     )
     return [

@@ -5,7 +5,8 @@ units, merged ones rolled up) and then by Vietnamese name, numbered as on the co
 are rendered from their frozen facts with the same template as when issued, many pages per
 WeasyPrint document (one font configuration, layout caches shared), in chunks so that memory
 stays bounded, each chunk through `render_pdf` (two at a time); pypdf then joins the chunks.
-The ZIP holds the PDFs exactly as issued, so their SHA-256 still matches the verification page.
+The joined PDF is signed as a whole (CERTIFICATE_SIGN_PRINT_BATCH). The ZIP holds the PDFs exactly
+as issued, each with its own signature, so their SHA-256 still matches the verification page.
 
 As a background job, the selection is read and its transaction ended before anything renders,
 and each finished chunk is saved with the job: a job resumed after its worker died renders only
@@ -30,6 +31,7 @@ from sqlalchemy.orm import undefer
 
 from app.accounts.models import User
 from app.accounts.services import vietnamese_sort_key
+from app.certificates import signing
 from app.certificates.certificate_document import (
     CertificateFacts,
     certificate_html,
@@ -190,7 +192,17 @@ def print_pdf(print_set: PrintSet, progress: Progress = lambda done, total: None
             progress(done, total)
     finally:
         pool.shutdown(cancel_futures=True)  # after a failure, render nothing more
-    return join_pdfs(parts, title=f"Giấy chứng nhận — {print_set.course.title}")
+    title = f"Giấy chứng nhận — {print_set.course.title}"
+    return sign_print(join_pdfs(parts, title=title), title)
+
+
+def sign_print(pdf: bytes, title: str) -> bytes:
+    """The joined file signed as a whole, when configured (CERTIFICATE_SIGN_PRINT_BATCH) and a key
+    is set: one signature over every page, since the certificates' own cannot survive joining."""
+    identity = signing.current_identity()
+    if identity is None or not current_app.config["CERTIFICATE_SIGN_PRINT_BATCH"]:
+        return pdf
+    return signing.sign_pdf(pdf, identity, f"Bộ {title} (Hocso)")
 
 
 def chunk_digest(items: Sequence[PrintItem]) -> str:

@@ -39,9 +39,14 @@ class Certificate(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     revoke_reason: Mapped[str | None] = mapped_column(sa.String(500))
     superseded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("certificate.id"))
-    # Rendered after the issuing transaction (see services.stored_pdf); None until then.
-    pdf_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    # Rendered and signed after the issuing transaction (see services.stored_pdf); None until then.
+    # The hash is of the signed file; indexed, so an uploaded PDF finds its record.
+    pdf_sha256: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     pdf: Mapped[bytes | None] = deferred(mapped_column(sa.LargeBinary))
+    # Who signed the PDF (the signing certificate's subject); None: stored unsigned.
+    pdf_signed_by: Mapped[str | None] = mapped_column(sa.String(300))
+    pdf_signed_with_development_key: Mapped[bool] = mapped_column(default=False,
+                                                                  server_default=sa.false())
 
     user: Mapped[User] = relationship()
     course: Mapped[Course] = relationship()

@@ -11,6 +11,7 @@ import hashlib
 import logging
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -18,6 +19,7 @@ from flask import Flask, current_app
 
 from app.accounts.models import User
 from app.audit import services as audit
+from app.certificates import signing
 from app.certificates.certificate_document import CertificateFacts, render_certificate_pdf
 from app.certificates.codes import display_code, generate_code, normalize_code
 from app.certificates.models import Certificate, CertificateStatus
@@ -84,9 +86,9 @@ def facts_of(certificate: Certificate) -> CertificateFacts:
 
 
 def stored_pdf(certificate: Certificate) -> bytes:
-    """The issued PDF; rendered and stored the first time it is needed (caller commits).
+    """The issued PDF; rendered, signed and stored the first time it is needed (caller commits).
 
-    No transaction is open while it renders. Two requests may render at once; the first to
+    No transaction is open while it renders and signs. Two requests may render at once; the first to
     store wins and both return the stored file, so a certificate has exactly one PDF and hash.
     """
     if certificate.pdf_sha256 is not None:
@@ -94,14 +96,51 @@ def stored_pdf(certificate: Certificate) -> bytes:
     certificate_id, facts = certificate.id, facts_of(certificate)
     end_read_transaction()
     pdf = render_certificate_pdf(facts, timeout_seconds=current_app.config["PDF_RENDER_TIMEOUT_SECONDS"])
+    identity = signing.current_identity()
+    if identity is not None:  # signed here, so the stored file and its hash are the signed ones
+        pdf = signing.sign_pdf(pdf, identity, signing.certificate_reason(facts.code))
     begin_write_transaction()
     db.session.execute(
         sa.update(Certificate)
         .where(Certificate.id == certificate_id, Certificate.pdf_sha256.is_(None))
-        .values(pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest())
+        .values(pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+                pdf_signed_by=identity.name[:300] if identity else None,
+                pdf_signed_with_development_key=bool(identity and identity.development))
     )
     db.session.expire(certificate)
     return db.session.scalar(sa.select(Certificate.pdf).where(Certificate.id == certificate_id))
+
+
+def public_record(certificate: Certificate) -> dict:
+    """The printed facts and the status, for `/verify/<code>.json` (documented in the README)."""
+    superseded_by = certificate.superseded_by if certificate.superseded_by_id else None
+    return {
+        "code": certificate.display_code,
+        "status": certificate.status,
+        "full_name": certificate.full_name,
+        "unit_name": certificate.unit_name,
+        "course_title": certificate.course_title,
+        "completed_on": certificate.completed_on.isoformat(),
+        "score": certificate.score,
+        "issuer": certificate.issuer,
+        "signer_name": certificate.signer_name,
+        "signer_title": certificate.signer_title,
+        "issued_at": _utc_iso(certificate.issued_at),
+        "revoked_at": _utc_iso(certificate.revoked_at),
+        "revoke_reason": certificate.revoke_reason,
+        "superseded_by": superseded_by.display_code if superseded_by else None,
+        "pdf_sha256": certificate.pdf_sha256,
+        "pdf_signed_by": certificate.pdf_signed_by,
+        "pdf_signed_with_development_key": certificate.pdf_signed_with_development_key,
+        "verify_url": verify_url(certificate.code),
+    }
+
+
+def _utc_iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    # SQLite hands back naive datetimes; every stored time is UTC.
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
 
 
 def ids_without_pdf() -> list[int]:
@@ -112,6 +151,7 @@ def ids_without_pdf() -> list[int]:
 
 
 def init_app(app: Flask) -> None:
+    signing.init_app(app)
     # One thread per process: rendering is CPU work in a child process, and a burst of
     # completions must queue here rather than fork a renderer per request.
     app.extensions[RENDERER_KEY] = ThreadPoolExecutor(max_workers=1,

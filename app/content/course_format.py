@@ -58,10 +58,16 @@ class Quiz:
     draw: int | None = None  # draw this many questions per attempt; None: all of them
     max_attempts: int | None = None  # None: unlimited
     grading: str = "highest"  # which attempt counts: "highest" or "last"
+    # What an attempt shows afterwards, per outcome ("failed"/"passed" -> items of
+    # review_options.ITEMS); None: the defaults. Stored only when written, so that quizzes
+    # written before review options keep their version hash.
+    review: dict[str, list[str]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for the database (QuizVersion.definition); holds the answer key."""
         data = asdict(self)
+        if data["review"] is None:
+            data.pop("review")
         for question in data["questions"]:
             # Sources are not needed once rendered; keeping them would only bloat each version.
             for key in ("text", "explanation", "hint", "line"):
@@ -79,7 +85,8 @@ class Quiz:
             fields = {k: v for k, v in q.items() if k != "options"}
             questions.append(Question(text="", options=options, **fields))
         meta = {k: data.get(k) for k in ("pass_mark", "draw", "max_attempts")}
-        return cls(questions=questions, grading=data.get("grading") or "highest", **meta)
+        return cls(questions=questions, grading=data.get("grading") or "highest",
+                   review=data.get("review"), **meta)
 
 
 @dataclass

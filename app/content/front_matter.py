@@ -108,7 +108,7 @@ COURSE_KEYS = (
     Key("language", _check_language, "language: vi"),
     Key("translations", lambda value: None, None),  # module_translations checks it, with lines
 )
-QUIZ_KEYS = ("pass_mark", "attempts", "grading", "draw")  # keys that only matter with a quiz
+QUIZ_KEYS = ("pass_mark", "attempts", "grading", "draw", "review")  # keys that only matter with a quiz
 MODULE_KEYS = (
     Key("id", check_id, "id: vi-sao-chuyen-doi-so"),
     Key("title", check_title, "title: Vì sao phải chuyển đổi số?"),
@@ -120,6 +120,7 @@ MODULE_KEYS = (
     Key("grading", _check_grading, None),
     Key("draw", _check_positive, None),
     Key("draw_from", _check_module_list, None),
+    Key("review", lambda value: None, None),  # review_options checks it, with nested lines
 )
 COURSE_TRANSLATION_KEYS = (
     Key("title", check_title, "title: Digital transformation basics"),

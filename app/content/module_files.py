@@ -19,6 +19,7 @@ from app.content.link_checks import check_references
 from app.content.quiz_parsing import parse_quiz
 from app.content.quiz_syntax import split_quiz, warn_options_in_body
 from app.content.rendering import render_markdown
+from app.content.review_options import check_review, parse_review
 from app.content.source_text import (
     CourseFolder,
     FileReport,
@@ -64,6 +65,8 @@ def read_module_text(
     mapping, content = read_front_matter(numbered_lines(text), report)
     also_known = tuple(key.name for key in MODULE_KEYS)  # a translation ignores them
     valid = mapping is not None and check_keys(mapping, keys, report, also_known)
+    if mapping is not None and keys is MODULE_KEYS:
+        valid = check_review(mapping, report) and valid
     body, quiz_lines, marker_line = split_quiz(content, report)
     check_references(body, False, folder, report)
     check_references(quiz_lines, True, folder, report)
@@ -109,6 +112,7 @@ def _module_quiz(text: ModuleText) -> Quiz | None:
             draw=meta.get("draw"),
             max_attempts=meta.get("attempts"),
             grading=meta.get("grading", "highest"),
+            review=parse_review(meta.get("review")),
         )
     for key in QUIZ_KEYS:
         if key in written:

@@ -45,7 +45,7 @@ def pooled_quiz(module: ModuleSpec, course: CourseSpec) -> Quiz | None:
         if source is not None and source.quiz is not None:
             questions += _namespaced(source.quiz, source_id)
     return Quiz(questions=questions, pass_mark=own.pass_mark, draw=own.draw,
-                max_attempts=own.max_attempts, grading=own.grading)
+                max_attempts=own.max_attempts, grading=own.grading, review=own.review)
 
 
 def _translated_quiz(module: ModuleSpec, course: CourseSpec, language: str) -> Quiz | None:

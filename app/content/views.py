@@ -118,8 +118,15 @@ def module(slug: str, module_slug: str):
     return render_template(
         "content/module.html", course=course, module=module, entry=entry, progress=row,
         attempts=attempts, previous=previous, following=following,
-        attempts_left=None if entry.max_attempts is None else max(0, entry.max_attempts - len(attempts)),
+        attempts_left=_attempts_left(entry.max_attempts, attempts),
     )
+
+
+def _attempts_left(limit: int | None, attempts: list) -> int | None:
+    """A learner's attempts left; staff only preview, and previews are never limited."""
+    if limit is None or current_user.role != Role.LEARNER:
+        return None
+    return max(0, limit - len(attempts))
 
 
 @bp.route("/courses/<slug>/modules/<module_slug>/read", methods=["POST"])

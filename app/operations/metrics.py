@@ -64,7 +64,7 @@ def _note_flushed_events(session: Session, _flush_context) -> None:
         elif isinstance(instance, AuditEvent) and instance.event == "certificate.issued":
             _note(session, CERTIFICATES_ISSUED)
     for instance in session.dirty:
-        if isinstance(instance, QuizAttempt) and AttemptState.SUBMITTED in \
+        if isinstance(instance, QuizAttempt) and not instance.is_preview and AttemptState.SUBMITTED in \
                 sa.inspect(instance).attrs.state.history.added:
             _note(session, QUIZ_SUBMISSIONS, result="passed" if instance.passed else "failed")
 

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from app.accounts.models import User
+from app.accounts.models import Role, User
 from app.certificates.services import issue_certificate
 from app.content.models import Course, Module
 from app.content.outline import ModuleEntry, course_outline
@@ -114,14 +114,19 @@ def complete_module(user: User, module: Module, score: int | None) -> CourseComp
 
 
 def complete_course_if_done(user: User, course: Course) -> CourseCompletion | None:
-    """Record the completion and issue the certificate on the transition, exactly once."""
+    """Record the completion and issue the certificate on the transition, exactly once.
+
+    Only an enrolled learner completes a course: an instructor or admin trying it out (even
+    one who pressed "join") gets nothing issued."""
+    if user.role != Role.LEARNER:
+        return None
     existing = db.session.scalar(
         sa.select(CourseCompletion).filter_by(user_id=user.id, course_id=course.id)
     )
     if existing is not None:
         return None
     summary = summarize(user, course)
-    if not summary.rule.is_met(summary.completed_ids):
+    if not summary.rule.is_met(summary.completed_ids) or not is_enrolled(user, course):
         return None
     completion = CourseCompletion(user_id=user.id, course_id=course.id, score=summary.score)
     db.session.add(completion)

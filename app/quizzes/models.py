@@ -30,6 +30,13 @@ class QuizAttempt(db.Model):
     question_ids: Mapped[list[str] | None] = mapped_column(sa.JSON)
     # question id -> original option indexes in the order shown to this learner
     option_order: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    # question id -> the random ids her form sends for those options, in the same order, so a
+    # value means nothing outside this attempt (app/quizzes/option_ids.py). None: an attempt
+    # started before option ids existed; its form sends the option indexes.
+    option_ids: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    # An instructor's or admin's try of the quiz: graded and shown, but it completes nothing,
+    # issues nothing and is left out of reports and question statistics.
+    is_preview: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     answers: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     points: Mapped[float | None]
     max_points: Mapped[int | None]

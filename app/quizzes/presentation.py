@@ -4,13 +4,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.content.course_format import Quiz
+from app.content.review_options import review_items
 from app.quizzes.grading import QUESTION_KINDS, grade_question
 from app.quizzes.models import QuizAttempt
+from app.quizzes.option_ids import shown_values
 
 
 @dataclass(frozen=True)
 class PresentedOption:
-    index: int
+    value: str  # what the form sends: this attempt's id of the option, never the author's index
     html: str
 
 
@@ -30,15 +32,17 @@ class PresentedQuestion:
 class OptionFeedback:
     html: str
     chosen: bool
-    correct: bool
-    feedback_html: str
+    correct: bool  # False whenever the quiz's review options hide the answers
+    feedback_html: str  # "" whenever they hide the explanations
 
 
 @dataclass(frozen=True)
 class QuestionFeedback:
+    """One question after submission, holding only what the quiz's review options show."""
+
     number: int
     html: str
-    points: float
+    points: float | None  # None: whether it was right is not shown
     explanation_html: str
     options: tuple[OptionFeedback, ...]
     typed_answer: str  # short and numeric questions
@@ -46,7 +50,12 @@ class QuestionFeedback:
 
     @property
     def correct(self) -> bool:
-        return self.points >= 1.0
+        return self.points is not None and self.points >= 1.0
+
+
+def attempt_review(attempt: QuizAttempt) -> frozenset[str]:
+    """What this submitted attempt may show besides its score (review_options.ITEMS)."""
+    return review_items(attempt.quiz_version.definition.get("review"), bool(attempt.passed))
 
 
 def _localized(attempt: QuizAttempt, language: str | None) -> tuple[Quiz, dict[str, Any]]:
@@ -67,50 +76,61 @@ def present_questions(attempt: QuizAttempt, language: str | None = None) -> list
         words = translation.get(question.id, {})
         option_html = [o["html"] for o in words.get("options", [])] or [o.html for o in question.options]
         order = attempt.option_order.get(question.id, range(len(question.options)))
+        values = shown_values(attempt.option_ids, question.id, order)
         presented.append(PresentedQuestion(
             id=question.id,
             number=number,
             html=words.get("html", question.html),
             hint_html=words.get("hint_html", question.hint_html),
             widget=QUESTION_KINDS[question.kind].widget,
-            options=tuple(PresentedOption(i, option_html[i]) for i in order),
+            options=tuple(PresentedOption(v, option_html[i]) for v, i in zip(values, order, strict=True)),
         ))
     return presented
 
 
 def feedback_for(attempt: QuizAttempt, language: str | None = None) -> list[QuestionFeedback]:
-    """Per-question feedback of a submitted attempt, in the order the learner saw it."""
+    """Per-question feedback of a submitted attempt, in the order the learner saw it.
+
+    Only what the quiz's review options allow is put in: what is hidden never reaches the
+    template, so it cannot reach the page. With the score only, there is no list at all."""
+    shows = attempt_review(attempt)
+    if not shows:
+        return []
     quiz, translation = _localized(attempt, language)
     answers = attempt.answers or {}
-    feedback = []
-    for number, question in enumerate(_drawn(attempt, quiz), start=1):
-        words = translation.get(question.id, {})
-        recorded = answers.get(question.id, [])
-        raw = [str(value) for value in recorded]
-        points = grade_question(question, raw).points
-        word_options = words.get("options", [])
-        order = attempt.option_order.get(question.id, range(len(question.options)))
-        options = tuple(
-            OptionFeedback(
-                html=word_options[i]["html"] if word_options else question.options[i].html,
-                chosen=i in recorded,
-                correct=question.options[i].correct,
-                feedback_html=(word_options[i].get("feedback_html", "") if word_options
-                               else question.options[i].feedback_html),
-            )
-            for i in order
+    return [
+        _question_feedback(question, number, translation.get(question.id, {}),
+                           answers.get(question.id, []), attempt, shows)
+        for number, question in enumerate(_drawn(attempt, quiz), start=1)
+    ]
+
+
+def _question_feedback(question, number: int, words: dict, recorded: list, attempt: QuizAttempt,
+                       shows: frozenset[str]) -> QuestionFeedback:
+    keys, explained = "answers" in shows, "explanations" in shows
+    word_options = words.get("options", [])
+    order = attempt.option_order.get(question.id, range(len(question.options)))
+    options = tuple(
+        OptionFeedback(
+            html=word_options[i]["html"] if word_options else question.options[i].html,
+            chosen=i in recorded,
+            correct=keys and question.options[i].correct,
+            feedback_html=(word_options[i].get("feedback_html", "") if word_options
+                           else question.options[i].feedback_html) if explained else "",
         )
-        typed = str(recorded[0]) if recorded and question.kind in ("short", "numeric") else ""
-        feedback.append(QuestionFeedback(
-            number=number,
-            html=words.get("html", question.html),
-            points=points,
-            explanation_html=words.get("explanation_html", question.explanation_html),
-            options=options,
-            typed_answer=typed,
-            accepted_answers=_accepted(question),
-        ))
-    return feedback
+        for i in order
+    )
+    points = grade_question(question, [str(value) for value in recorded]).points
+    typed = str(recorded[0]) if recorded and question.kind in ("short", "numeric") else ""
+    return QuestionFeedback(
+        number=number,
+        html=words.get("html", question.html),
+        points=points if "wrong" in shows else None,
+        explanation_html=words.get("explanation_html", question.explanation_html) if explained else "",
+        options=options,
+        typed_answer=typed,
+        accepted_answers=_accepted(question) if keys else (),
+    )
 
 
 def _accepted(question) -> tuple[str, ...]:

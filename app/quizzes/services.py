@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import current_app
 
-from app.accounts.models import User
+from app.accounts.models import Role, User
 from app.content.course_format import Quiz
 from app.content.models import Module
 from app.database import begin_write_transaction, utcnow
@@ -16,6 +16,7 @@ from app.extensions import db
 from app.progress.services import deadline_passed, record_quiz_result
 from app.quizzes.grading import QUESTION_KINDS, grade_quiz
 from app.quizzes.models import AttemptState, QuizAttempt
+from app.quizzes.option_ids import new_option_ids, to_indexes
 
 
 class AttemptNotFound(Exception):
@@ -56,10 +57,16 @@ def _option_order(quiz: Quiz, question_ids: list[str], rng: random.Random) -> di
     return order
 
 
+def is_preview_for(user: User) -> bool:
+    """Only learners take quizzes for real; an instructor's or admin's attempt is a preview."""
+    return user.role != Role.LEARNER
+
+
 def submitted_count(user: User, module: Module) -> int:
+    """Her submitted attempts that count towards the quiz's limit (previews do not)."""
     return db.session.scalar(
         sa.select(sa.func.count()).select_from(QuizAttempt).filter_by(
-            user_id=user.id, module_id=module.id, state=AttemptState.SUBMITTED
+            user_id=user.id, module_id=module.id, state=AttemptState.SUBMITTED, is_preview=False
         )
     )
 
@@ -82,20 +89,25 @@ def start_attempt(user: User, module: Module) -> QuizAttempt:
     )
     if open_attempt is not None:
         return open_attempt
-    _check_deadline(user, module)
-    if attempts_left(user, module) == 0:
-        raise AttemptLimitReached(module.slug)
+    preview = is_preview_for(user)
+    if not preview:
+        _check_deadline(user, module)
+        if attempts_left(user, module) == 0:
+            raise AttemptLimitReached(module.slug)
     quiz = Quiz.from_dict(version.definition)
     rng = random.SystemRandom()
     question_ids = _draw_questions(quiz, rng)
+    option_order = _option_order(quiz, question_ids, rng)
     attempt = QuizAttempt(
         token=secrets.token_urlsafe(16),
         user_id=user.id,
         module_id=module.id,
         quiz_version_id=version.id,
         question_ids=question_ids,
-        option_order=_option_order(quiz, question_ids, rng),
+        option_order=option_order,
+        option_ids=new_option_ids(option_order),
         pass_mark=version.pass_mark,
+        is_preview=preview,
     )
     db.session.add(attempt)
     db.session.flush()
@@ -133,16 +145,20 @@ def submit_attempt(user: User, token: str, answers: dict[str, list[str]]) -> Sub
         raise AttemptNotFound(token)
     if attempt.is_submitted:
         return Submission(attempt, completed_course=False)
-    _check_deadline(user, attempt.module)
     quiz = Quiz.from_dict(attempt.quiz_version.definition)
-    if quiz.max_attempts is not None and submitted_count(user, attempt.module) >= quiz.max_attempts:
-        raise AttemptLimitReached(attempt.module.slug)
-    grade = grade_quiz(quiz, answers, attempt.pass_mark, attempt.question_ids)
+    if not attempt.is_preview:
+        _check_deadline(user, attempt.module)
+        if quiz.max_attempts is not None and submitted_count(user, attempt.module) >= quiz.max_attempts:
+            raise AttemptLimitReached(attempt.module.slug)
+    chosen = to_indexes(attempt.option_ids, attempt.option_order, answers)
+    grade = grade_quiz(quiz, chosen, attempt.pass_mark, attempt.question_ids)
     attempt.answers = {r.question_id: list(r.recorded) for r in grade.results}
     attempt.points, attempt.max_points = grade.points, grade.max_points
     attempt.score, attempt.passed = grade.percent, grade.passed
     attempt.state, attempt.submitted_at = AttemptState.SUBMITTED, utcnow()
     db.session.flush()
+    if attempt.is_preview:
+        return Submission(attempt, completed_course=False)  # a preview records no progress
     completion = record_quiz_result(user, attempt.module, grade.percent, grade.passed, quiz.grading)
     return Submission(attempt, completed_course=completion is not None,
                       completion_id=completion.id if completion is not None else None)

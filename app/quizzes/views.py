@@ -56,7 +56,8 @@ def attempt(token: str):
     return render_template(
         "quizzes/result.html", attempt=attempt, module=module,
         feedback=presentation.feedback_for(attempt, str(get_locale())),
-        certificate=certificate_for(current_user, module.course),
+        review=presentation.attempt_review(attempt),
+        certificate=None if attempt.is_preview else certificate_for(current_user, module.course),
     )
 
 

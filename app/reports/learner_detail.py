@@ -52,7 +52,7 @@ def _course_record(user: User, enrolment: Enrolment) -> CourseRecord:
     for attempt in db.session.scalars(
         sa.select(QuizAttempt).join(Module)
         .where(QuizAttempt.user_id == user.id, Module.course_id == course.id,
-               QuizAttempt.state == AttemptState.SUBMITTED)
+               QuizAttempt.state == AttemptState.SUBMITTED, QuizAttempt.is_preview.is_(False))
         .order_by(QuizAttempt.submitted_at)
     ):
         attempts.setdefault(attempt.module_id, []).append(attempt)

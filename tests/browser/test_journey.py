@@ -18,7 +18,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
 from app.extensions import db
-from tests.builders import answers_for
+from tests.builders import choices_for
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -137,13 +137,20 @@ def log_in(page: Page, base: str, username: str) -> None:
     expect(page).to_have_url(f"{base}/courses")
 
 
+def option_label(page: Page, name: str, words: str):
+    """The label of the option of question `name` that reads exactly `words`."""
+    exactly = re.compile(rf"^\s*{re.escape(words)}\s*$")
+    return (page.locator("label.option").filter(has=page.locator(f'input[name="{name}"]'))
+            .filter(has=page.locator("span", has_text=exactly)))
+
+
 def answer_by_tapping_labels(page: Page, answers: dict[str, list[str]]) -> None:
-    """Check the inputs with the given option indexes by clicking their labels."""
-    for name, values in answers.items():
-        for value in values:
-            choice = page.locator(f'input[name="{name}"][value="{value}"]')
-            page.locator("label.option").filter(has=choice).click()
-            expect(choice).to_be_checked()
+    """Check the options that read as given by clicking their labels (values are per attempt)."""
+    for name, choices in answers.items():
+        for words in choices:
+            label = option_label(page, name, words)
+            label.click()
+            expect(label.locator("input")).to_be_checked()
     chosen = page.locator("form.quiz input:checked")
     expect(chosen).to_have_count(sum(len(values) for values in answers.values()))
 
@@ -181,7 +188,7 @@ def pdf_text(path: Path) -> str:
 def test_learner_journey_on_a_phone(live_server, phone, make_user, tmp_path):
     base, page = live_server, phone.page
     make_user(username="nhung", full_name=FULL_NAME)
-    first_quiz, last_quiz = answers_for("gioi-thieu"), answers_for("an-toan")
+    first_quiz, last_quiz = choices_for("gioi-thieu"), choices_for("an-toan")
     db.session.commit()  # the server thread must see the user; the test holds no transaction
 
     log_in(page, base, "nhung")

@@ -27,6 +27,8 @@ EXPECTED_POLICIES = {
     "certificates.download": "authenticated",
     "certificates.verify_form": "public",
     "certificates.verify": "public",
+    "certificates.verify_json": "public",
+    "certificates.verify_file": "public",
     "admin.audit_log": "roles:admin",
     "authoring.dashboard": "roles:admin,instructor",
     "authoring.course": "roles:admin,instructor",

@@ -166,7 +166,7 @@ def test_question_statistics_show_the_most_chosen_wrong_option(editor, client, a
     auth.login("lan")
     client.post("/courses/khoa-mau/enrol")
     token = builders.start_attempt(client, "gioi-thieu")
-    client.post(f"/attempts/{token}", data=builders.answers_for("gioi-thieu", correct=False))
+    client.post(f"/attempts/{token}", data=builders.answers_for("gioi-thieu", correct=False, token=token))
     auth.logout()
     auth.login("giang_vien")
     page = client.get("/authoring/courses/khoa-mau/statistics").get_data(as_text=True)

@@ -55,7 +55,7 @@ def test_options_are_shuffled_per_attempt_and_true_false_kept_in_order(client, a
 def test_correct_answers_pass_and_complete_the_module(client, auth, make_user):
     user = enrolled_learner(client, auth, make_user)
     token = builders.start_attempt(client, "gioi-thieu")
-    response = client.post(f"/attempts/{token}", data=builders.answers_for("gioi-thieu"))
+    response = client.post(f"/attempts/{token}", data=builders.answers_for("gioi-thieu", token=token))
     assert response.status_code == 302
     page = client.get(f"/attempts/{token}").get_data(as_text=True)
     assert "100%" in page and "CANARY-EXPLANATION" in page  # explanations after submission
@@ -69,7 +69,7 @@ def test_correct_answers_pass_and_complete_the_module(client, auth, make_user):
 def test_wrong_answers_fail_and_leave_the_module_incomplete(client, auth, make_user):
     user = enrolled_learner(client, auth, make_user)
     token = builders.start_attempt(client, "gioi-thieu")
-    client.post(f"/attempts/{token}", data=builders.answers_for("gioi-thieu", correct=False))
+    client.post(f"/attempts/{token}", data=builders.answers_for("gioi-thieu", correct=False, token=token))
     attempt = db.session.scalar(sa.select(QuizAttempt).filter_by(token=token))
     assert attempt.score == 0 and attempt.passed is False
     row = db.session.scalar(sa.select(ModuleProgress).filter_by(user_id=user.id))
@@ -88,8 +88,8 @@ def test_posted_score_fields_are_ignored(client, auth, make_user):
 def test_resubmitting_counts_once(client, auth, make_user):
     enrolled_learner(client, auth, make_user)
     token = builders.start_attempt(client, "gioi-thieu")
-    client.post(f"/attempts/{token}", data=builders.answers_for("gioi-thieu", correct=False))
-    client.post(f"/attempts/{token}", data=builders.answers_for("gioi-thieu"))
+    client.post(f"/attempts/{token}", data=builders.answers_for("gioi-thieu", correct=False, token=token))
+    client.post(f"/attempts/{token}", data=builders.answers_for("gioi-thieu", token=token))
     attempt = db.session.scalar(sa.select(QuizAttempt).filter_by(token=token))
     assert attempt.score == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(QuizAttempt)) == 1

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-POPPLER_TOOLS = ("pdftotext", "pdffonts", "pdfinfo", "pdfdetach")
+POPPLER_TOOLS = ("pdftotext", "pdffonts", "pdfinfo", "pdfdetach", "pdfsig")
 
 
-def _run(tool: str, *args: str, pdf: bytes) -> str:
+def _run(tool: str, *args: str, pdf: bytes, check: bool = True) -> str:
     if shutil.which(tool) is None:
         pytest.fail(f"{tool} is missing: apt-get install -y poppler-utils")
     with tempfile.TemporaryDirectory() as folder:
@@ -23,7 +23,7 @@ def _run(tool: str, *args: str, pdf: bytes) -> str:
             capture_output=True,
             text=True,
             timeout=60,
-            check=True,
+            check=check,
         )
     return done.stdout
 
@@ -42,6 +42,11 @@ def pdf_fonts(pdf: bytes) -> list[tuple[str, str]]:
 def _emb_column(row: str) -> str:
     # Columns after the name: type words, encoding, emb, sub, uni, object id, generation.
     return row.split()[-5]
+
+
+def pdf_signatures(pdf: bytes) -> str:
+    """What `pdfsig` says of the file's signatures (it exits non-zero for an invalid one)."""
+    return _run("pdfsig", pdf=pdf, check=False)
 
 
 def pdf_pages(pdf: bytes) -> int:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 
 from app import create_app
+from app.accounts import session_lifetime
 from app.accounts.models import User
 from app.certificates.models import Certificate
 from app.extensions import db
@@ -58,6 +59,7 @@ def log_in_as(client, user: User | None) -> None:
             db.session.refresh(user)
             session["_user_id"] = user.get_id()
             session["_fresh"] = True
+            session_lifetime.stamp(session)
 
 
 @pytest.fixture

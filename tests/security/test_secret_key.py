@@ -2,6 +2,7 @@
 issue 9 item 3: `flask demo create` refuses in production."""
 
 import stat
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -37,7 +38,9 @@ def admin_cookie(secret: str, admin: User) -> str:
     forger = Flask("forger")
     forger.secret_key = secret
     serializer = SecureCookieSessionInterface().get_signing_serializer(forger)
-    return serializer.dumps({"_user_id": admin.get_id(), "_fresh": True})
+    now = int(time.time())
+    return serializer.dumps({"_user_id": admin.get_id(), "_fresh": True,
+                             "_login_at": now, "_seen_at": now})
 
 
 def admin_page_status(app, cookie: str) -> int:
