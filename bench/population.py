@@ -40,14 +40,20 @@ class AnswerSheet:
 
     def form_for(self, page: str) -> dict[str, list[str]]:
         """The form fields answering the attempt shown in this page."""
-        values: dict[str, dict[str, str]] = {}
-        for name, value, label in _OPTION_INPUT.findall(page):
-            values.setdefault(name, {})[plain_words(label)] = html.unescape(value)
+        values = option_values(page)
         form = {key: list(answer) for key, answer in self.form.items() if key not in self.labels}
         for key, words in self.labels.items():
             shown = values.get(key, {})
             form[key] = [shown[w] for w in words if w in shown]
         return form
+
+
+def option_values(page: str) -> dict[str, dict[str, str]]:
+    """Field name -> {an option's words: the value this attempt's form sends for it}."""
+    values: dict[str, dict[str, str]] = {}
+    for name, value, label in _OPTION_INPUT.findall(page):
+        values.setdefault(name, {})[plain_words(label)] = html.unescape(value)
+    return values
 
 
 _OPTION_INPUT = re.compile(

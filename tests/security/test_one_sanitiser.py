@@ -26,7 +26,9 @@ def templates() -> list[Path]:
 def test_sanitized_filter_is_a_wrapper_of_sanitize_html(app):
     sanitized = app.jinja_env.filters["sanitized"]
     closure = [cell.cell_contents for cell in sanitized.__closure__ or ()]
-    assert rendering.sanitize_html in closure
+    # The filter calls the cache of sanitize_html's results, keyed by the exact text.
+    assert rendering.sanitize_html_cached in closure
+    assert rendering.sanitize_html_cached.__wrapped__.__code__.co_names == ("sanitize_html",)
     for payload in PAYLOADS:
         output = sanitized(payload)
         assert isinstance(output, Markup)
