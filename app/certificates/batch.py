@@ -41,6 +41,7 @@ from app.certificates.models import Certificate, CertificateStatus
 from app.certificates.pdf_rendering import render_pdf
 from app.certificates.services import facts_of, stored_pdf
 from app.content.models import Course
+from app.database import end_read_transaction
 from app.extensions import db
 from app.jobs.services import JobError, JobResult, JobRun, job_kind
 from app.progress.models import Enrolment, Intake
@@ -299,4 +300,4 @@ def end_transaction_keeping(*keep: object) -> None:
     for record in keep:
         if record is not None:
             db.session.expunge(record)
-    db.session.commit()
+    end_read_transaction()

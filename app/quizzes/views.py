@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from app.accounts.models import Role
 from app.certificates.services import certificate_for, render_soon
-from app.content.services import course_by_slug, module_by_slug
+from app.content.services import module_in_course
 from app.extensions import db
 from app.progress.services import is_enrolled
 from app.quizzes import presentation, services
@@ -25,10 +25,10 @@ def _own_attempt(token: str):
 @bp.route("/courses/<slug>/modules/<module_slug>/quiz", methods=["POST"])
 @authenticated
 def start(slug: str, module_slug: str):
-    course = course_by_slug(slug)
-    module = module_by_slug(course, module_slug) if course else None
+    module = module_in_course(slug, module_slug)
     if module is None or not module.has_quiz:
         abort(404)
+    course = module.course
     if current_user.role == Role.LEARNER and not is_enrolled(current_user, course):
         abort(403)
     try:

@@ -3,6 +3,7 @@
 import hashlib
 import subprocess
 
+import pytest
 import sqlalchemy as sa
 
 from app.certificates.models import Certificate
@@ -142,3 +143,28 @@ def test_verify_page_prints_the_date_as_the_certificate_does(client, auth, make_
     page = client.get(f"/verify/{cert.display_code}", headers={"Accept-Language": "vi"})
     assert format_vietnamese_date(cert.completed_on) in page.get_data(as_text=True)
     assert format_vietnamese_date(cert.completed_on) in pdf_text(cert.pdf)
+
+
+@pytest.mark.parametrize("app_settings", [{"CERTIFICATE_PDF_IN_BACKGROUND": True}])
+def test_in_production_the_pdf_is_rendered_after_the_submit_by_the_background_thread(
+        app, client, auth, make_user, app_settings):
+    from app.certificates.services import RENDERER_KEY
+
+    certified_learner(client, auth, make_user)
+    app.extensions[RENDERER_KEY].shutdown(wait=True)  # the queued render has run
+    cert = only_certificate()
+    assert cert.pdf_sha256 == hashlib.sha256(cert.pdf).hexdigest()
+    assert "Nguyễn Thị Hồng Nhung" in pdf_text(cert.pdf)
+    download = client.get(f"/certificates/{cert.display_code}.pdf")
+    assert hashlib.sha256(download.data).hexdigest() == cert.pdf_sha256  # served, not rendered again
+
+
+def test_a_certificate_never_rendered_is_rendered_once_at_its_first_download(client, auth, make_user):
+    certified_learner(client, auth, make_user)
+    cert = only_certificate()
+    cert.pdf, cert.pdf_sha256 = None, None  # as if the process died before its background render
+    db.session.commit()
+    first = client.get(f"/certificates/{cert.display_code}.pdf")
+    second = client.get(f"/certificates/{cert.display_code}.pdf")
+    assert first.status_code == 200 and first.data == second.data
+    assert hashlib.sha256(first.data).hexdigest() == only_certificate().pdf_sha256
