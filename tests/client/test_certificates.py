@@ -168,3 +168,10 @@ def test_a_certificate_never_rendered_is_rendered_once_at_its_first_download(cli
     second = client.get(f"/certificates/{cert.display_code}.pdf")
     assert first.status_code == 200 and first.data == second.data
     assert hashlib.sha256(first.data).hexdigest() == only_certificate().pdf_sha256
+
+
+def test_the_verify_page_title_is_plain_text(client, auth, make_user):
+    certified_learner(client, auth, make_user)
+    page = client.get(f"/verify/{only_certificate().display_code}").get_data(as_text=True)
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<" not in title and "Hocso" in title
