@@ -194,24 +194,45 @@ def test_a_failed_job_page_gives_the_reason_and_a_retry_button(client, admin, ce
 
 
 def test_kill_9_of_a_render_child_fails_the_job_with_a_retry_that_resumes_it(app, certificates, monkeypatch,
-                                                                             figures):
-    import multiprocessing
+                                                                             figures, tmp_path):
     import os
     import signal
 
+    from app.certificates import pdf_rendering
+
     monkeypatch.setattr(batch, "CHUNK_SIZE", 1)
     monkeypatch.setattr(batch, "RENDER_WORKERS", 1)
+    started = tmp_path / "render-children"
+    started.mkdir()
+    real_engine = pdf_rendering._engine()
+
+    class SlowEngine:
+        """Each render child announces its pid, then waits: the kill lands inside a render,
+        never in the moment between a child's answer and its exit."""
+
+        def __getattr__(self, name):
+            return getattr(real_engine, name)
+
+        def render_in_process(self, html):
+            if os.getpid() != parent_pid:
+                (started / str(os.getpid())).touch()
+                time.sleep(0.3)
+            return real_engine.render_in_process(html)
+
+    parent_pid = os.getpid()
+    monkeypatch.setattr(pdf_rendering, "_engine", lambda: SlowEngine())
     job = print_job()
     runner = threading.Thread(target=_run_in_context, args=(app, job.token), daemon=True)
     runner.start()
     killed_at = None
     deadline = time.monotonic() + 120
     while killed_at is None and time.monotonic() < deadline:
-        children = [c for c in multiprocessing.active_children() if c.name == "hocso-pdf-render"]
-        if children and reload(job).progress_done >= 1:
-            os.kill(children[0].pid, signal.SIGKILL)
+        children = sorted(started.iterdir(), key=lambda path: path.stat().st_mtime_ns)
+        if len(children) >= 2 and reload(job).progress_done >= 1:  # the second chunk is rendering
+            os.kill(int(children[-1].name), signal.SIGKILL)
             killed_at = time.monotonic()
         time.sleep(0.005)
+    assert killed_at is not None, "no second render child was seen"
     runner.join(60)
     failed = reload(job)
     ended_after = time.monotonic() - killed_at
