@@ -4,6 +4,7 @@ import re
 import unicodedata
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
@@ -132,22 +133,39 @@ def find_by_login(login: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.username == login.lower()[:64]))
 
 
-def authenticate(login: str, password: str) -> User | None:
-    """The active user with these credentials, or None; same work for unknown users.
+class LoginClaim(NamedTuple):
+    """The account a login form names, read before its password is checked."""
 
-    The password is checked with no transaction open, so a login holds no database lock
-    while it hashes; a hash with outdated parameters is replaced (caller commits)."""
-    with read_only_transaction():
-        user = find_by_login(login)
-        stored_hash = user.password_hash if user is not None else None
-        active = user is not None and user.is_active
-    check = check_password(stored_hash, password)
-    if user is None or not check.matches or not active:
+    user: User | None
+    stored_hash: str | None
+    active: bool
+
+
+def login_claim(login: str) -> LoginClaim:
+    user = find_by_login(login)
+    if user is None:
+        return LoginClaim(None, None, False)
+    return LoginClaim(user, user.password_hash, user.is_active)
+
+
+def check_login(claim: LoginClaim, password: str) -> User | None:
+    """The claimed user if the password is hers and she is active, else None; the same work for
+    unknown users. Call with no transaction open, so a login holds no database lock while it
+    hashes; a hash with outdated parameters is replaced (caller commits)."""
+    check = check_password(claim.stored_hash, password)
+    if claim.user is None or not check.matches or not claim.active:
         return None
     if check.needs_rehash:
-        user.password_hash = hash_password(password)
-    user.last_login_at = utcnow()
-    return user
+        claim.user.password_hash = hash_password(password)
+    claim.user.last_login_at = utcnow()
+    return claim.user
+
+
+def authenticate(login: str, password: str) -> User | None:
+    """The active user with these credentials, or None (caller commits)."""
+    with read_only_transaction():
+        claim = login_claim(login)
+    return check_login(claim, password)
 
 
 def end_sessions(user: User) -> None:

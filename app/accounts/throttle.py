@@ -32,8 +32,8 @@ from flask import current_app
 from limits import parse_many
 from sqlalchemy.dialects import postgresql, sqlite
 
-from app.accounts.models import LoginThrottle
-from app.accounts.services import find_by_login, normalize_phone
+from app.accounts.models import LoginThrottle, User
+from app.accounts.services import normalize_phone
 from app.database import utcnow
 from app.extensions import db
 
@@ -59,9 +59,8 @@ class Attempt:
     wait_seconds: int = 0
 
 
-def account_key(login: str) -> str:
+def account_key(user: User | None, login: str) -> str:
     """The bucket of the account a login names: its id, or the normalised text of no account."""
-    user = find_by_login(login)
     if user is not None:
         return f"id:{user.id}"
     text = login.strip()
@@ -76,27 +75,69 @@ def begin_attempt(account: str, client: str) -> Attempt:
     attempt = Attempt(tuple(windows), f"pair:{account}|{client}")
     now = utcnow()
     _prune(now)
-    rows = _locked_rows([key for key, _ in windows] + [attempt.pair_key], now)
-    blocked = [_aware(row.blocked_until) for row in rows.values() if row.blocked_until]
+    buckets = _locked_buckets([key for key, _ in windows] + [attempt.pair_key], now)
+    blocked = [bucket.blocked_until for bucket in buckets.values() if bucket.blocked_until]
     blocked = [until for until in blocked if until > now]
     if blocked:
         return replace(attempt, wait_seconds=math.ceil((max(blocked) - now).total_seconds()))
-    for key, window in windows:
-        _count_in_window(rows[key], window, now)
-    _count_with_backoff(rows[attempt.pair_key], now)
+    counted = [counted_in_window(buckets[key], window, now) for key, window in windows]
+    counted.append(counted_with_backoff(buckets[attempt.pair_key], now, _backoff_settings()))
+    db.session.execute(_SAVE_BUCKET, [bucket.parameters() for bucket in sorted(counted)])
     return attempt
 
 
 def forgive(attempt: Attempt) -> None:
-    """The password was right: the attempt was no failure, and this client's back-off ends."""
-    rows = _locked_rows([key for key, _ in attempt.windows], utcnow())
-    for key, window in attempt.windows:
-        row = rows[key]
-        row.failures = max(row.failures - 1, 0)
-        if row.failures < window.amount:
-            row.blocked_until = None
-    pair = sa.delete(LoginThrottle).where(LoginThrottle.key == attempt.pair_key)
-    db.session.execute(pair, execution_options={"synchronize_session": False})
+    """The password was right: the attempt was no failure, and this client's back-off ends.
+
+    Written as two statements computed by the database from the rows as they are now: other
+    attempts may have counted since this one did."""
+    windows = sorted((key, window.amount) for key, window in attempt.windows)
+    db.session.execute(_FORGIVE_ONE, [{"b_key": key, "b_amount": amount} for key, amount in windows])
+    db.session.execute(sa.delete(_BUCKETS).where(_BUCKETS.c.key == attempt.pair_key))
+
+
+@dataclass(frozen=True, order=True)
+class Bucket:
+    """A LoginThrottle row as plain values (times aware, in UTC)."""
+
+    key: str
+    failures: int
+    window_started_at: datetime
+    blocked_until: datetime | None
+    updated_at: datetime
+
+    def parameters(self) -> dict:
+        return {"b_key": self.key, "failures": self.failures, "window_started_at": self.window_started_at,
+                "blocked_until": self.blocked_until, "updated_at": self.updated_at}
+
+
+def counted_in_window(bucket: Bucket, window: Window, now: datetime) -> Bucket:
+    """One more failure in a fixed window; full, the bucket is blocked until the window ends."""
+    length = timedelta(seconds=window.seconds)
+    started, failures = bucket.window_started_at, bucket.failures
+    if now - started >= length:
+        started, failures = now, 0
+    failures += 1
+    blocked_until = started + length if failures >= window.amount else None
+    return replace(bucket, failures=failures, window_started_at=started, blocked_until=blocked_until,
+                   updated_at=now)
+
+
+def counted_with_backoff(bucket: Bucket, now: datetime, settings: tuple[int, int]) -> Bucket:
+    """One more failure of an account from one client: past the free ones, waits that double."""
+    free_failures, max_seconds = settings
+    failures = 0 if now - bucket.updated_at > BACKOFF_MEMORY else bucket.failures
+    failures += 1
+    blocked_until = bucket.blocked_until
+    if failures - free_failures >= 0:
+        wait = min(2 ** min(failures - free_failures, 30), max_seconds)
+        blocked_until = now + timedelta(seconds=wait)
+    return replace(bucket, failures=failures, blocked_until=blocked_until, updated_at=now)
+
+
+def _backoff_settings() -> tuple[int, int]:
+    config = current_app.config
+    return config["LOGIN_BACKOFF_FREE_FAILURES"], config["LOGIN_BACKOFF_MAX_SECONDS"]
 
 
 def _windows(setting: str) -> list[Window]:
@@ -104,51 +145,44 @@ def _windows(setting: str) -> list[Window]:
     return [Window(item.amount, item.get_expiry()) for item in items]
 
 
-def _count_in_window(row: LoginThrottle, window: Window, now: datetime) -> None:
-    length = timedelta(seconds=window.seconds)
-    if now - _aware(row.window_started_at) >= length:
-        row.failures, row.window_started_at = 0, now
-    row.failures += 1
-    row.updated_at = now
-    full = row.failures >= window.amount
-    row.blocked_until = _aware(row.window_started_at) + length if full else None
+# Plain table statements, built once: a login runs them on every attempt, and the ORM's unit of
+# work cost more than the statements themselves (about a third of a login besides the hash).
+_BUCKETS = LoginThrottle.__table__
+_SAVE_BUCKET = (
+    sa.update(_BUCKETS).where(_BUCKETS.c.key == sa.bindparam("b_key"))
+    .values(failures=sa.bindparam("failures"), window_started_at=sa.bindparam("window_started_at"),
+            blocked_until=sa.bindparam("blocked_until"), updated_at=sa.bindparam("updated_at"))
+)
+_FORGIVE_ONE = (
+    sa.update(_BUCKETS).where(_BUCKETS.c.key == sa.bindparam("b_key"))
+    .values(failures=sa.case((_BUCKETS.c.failures > 0, _BUCKETS.c.failures - 1), else_=0),
+            blocked_until=sa.case((_BUCKETS.c.failures - 1 < sa.bindparam("b_amount"), sa.null()),
+                                  else_=_BUCKETS.c.blocked_until))
+)
 
 
-def _count_with_backoff(row: LoginThrottle, now: datetime) -> None:
-    if now - _aware(row.updated_at) > BACKOFF_MEMORY:
-        row.failures = 0
-    row.failures += 1
-    row.updated_at = now
-    beyond = row.failures - current_app.config["LOGIN_BACKOFF_FREE_FAILURES"]
-    if beyond >= 0:
-        wait = min(2 ** min(beyond, 30), current_app.config["LOGIN_BACKOFF_MAX_SECONDS"])
-        row.blocked_until = now + timedelta(seconds=wait)
-
-
-def _locked_rows(keys: list[str], now: datetime) -> dict[str, LoginThrottle]:
-    """The rows of these buckets, created if absent, locked for this transaction (sorted, so
+def _locked_buckets(keys: list[str], now: datetime) -> dict[str, Bucket]:
+    """The buckets of these keys, created if absent, locked for this transaction (sorted, so
     two attempts never wait on each other in opposite orders)."""
     keys = sorted(set(keys))
     dialect_insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
     fresh = [{"key": key, "failures": 0, "window_started_at": now, "updated_at": now} for key in keys]
-    db.session.execute(
-        dialect_insert(LoginThrottle).values(fresh).on_conflict_do_nothing(index_elements=["key"])
-    )
-    query = (
-        sa.select(LoginThrottle).where(LoginThrottle.key.in_(keys)).order_by(LoginThrottle.key)
-        .with_for_update().execution_options(populate_existing=True)
-    )
-    return {row.key: row for row in db.session.scalars(query)}
+    db.session.execute(dialect_insert(_BUCKETS).values(fresh).on_conflict_do_nothing(index_elements=["key"]))
+    query = sa.select(_BUCKETS).where(_BUCKETS.c.key.in_(keys)).order_by(_BUCKETS.c.key).with_for_update()
+    return {
+        row.key: Bucket(row.key, row.failures, _aware(row.window_started_at),
+                        row.blocked_until and _aware(row.blocked_until), _aware(row.updated_at))
+        for row in db.session.execute(query)
+    }
 
 
 def _prune(now: datetime) -> None:
     """Forget buckets untouched for two hours, a batch at a time, skipping rows others hold."""
     stale = (
-        sa.select(LoginThrottle.key).where(LoginThrottle.updated_at < now - PRUNE_AFTER)
+        sa.select(_BUCKETS.c.key).where(_BUCKETS.c.updated_at < now - PRUNE_AFTER)
         .limit(PRUNE_BATCH).with_for_update(skip_locked=True)
     )
-    db.session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key.in_(stale)),
-                       execution_options={"synchronize_session": False})
+    db.session.execute(sa.delete(_BUCKETS).where(_BUCKETS.c.key.in_(stale)))
 
 
 def _aware(moment: datetime) -> datetime:

@@ -42,19 +42,21 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         typed = form.login.data.strip().lower()
-        attempt = throttle.begin_attempt(throttle.account_key(form.login.data),
+        claim = services.login_claim(form.login.data)
+        username = claim.user.username if claim.user is not None else typed
+        attempt = throttle.begin_attempt(throttle.account_key(claim.user, form.login.data),
                                          request.remote_addr or "")
         if attempt.wait_seconds:
             audit.record_now("login.locked", "denied", actor_name=typed, wait=attempt.wait_seconds)
             return errors.too_many_attempts(attempt.wait_seconds)
         db.session.commit()  # counted before the password is checked: parallel guesses count too
-        user = services.authenticate(form.login.data, form.password.data)
+        user = services.check_login(claim, form.password.data)
         if user is None:
             audit.record_now("login", "failure", actor_name=typed)
             form.password.errors.append(_("Wrong username, phone number or password."))
         else:
             throttle.forgive(attempt)
-            audit.record("login", "success", actor_name=user.username)
+            audit.record("login", "success", actor_name=username)
             db.session.commit()  # only a recorded login logs her in
             session.clear()  # nothing planted before login survives it
             login_user(user)

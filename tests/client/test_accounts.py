@@ -45,7 +45,7 @@ def test_deactivated_user_cannot_log_in(client, auth, make_user):
 
 def test_passwords_are_hashed_with_argon2id(make_user):
     user = make_user(username="lan")
-    assert user.password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert user.password_hash.startswith("$argon2id$v=19$m=7168,t=5,p=1$")
     assert PASSWORD not in user.password_hash
 
 
@@ -72,7 +72,7 @@ def test_a_hash_with_weaker_argon2_parameters_is_upgraded(app, client, auth, mak
     user.password_hash = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
     db.session.commit()
     assert auth.login("lan").status_code == 302
-    assert "m=19456,t=2,p=1" in db.session.get(User, user.id).password_hash
+    assert "m=7168,t=5,p=1" in db.session.get(User, user.id).password_hash
 
 
 def test_a_login_burst_beyond_the_hashing_slots_gets_busy_not_a_long_wait(app, client, make_user):

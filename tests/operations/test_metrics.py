@@ -99,10 +99,11 @@ def test_several_worker_processes_add_up_in_multiprocess_mode(app, tmp_path):
     shared.mkdir()
     environment = {"PATH": "/usr/bin:/bin", "PROMETHEUS_MULTIPROC_DIR": str(shared),
                    "HOCSO_ENV": "development"}
-    script = WORKER_SCRIPT.format(database=tmp_path / "workers.sqlite3")
     root = Path(__file__).resolve().parents[2]
+    # A database each: what is shared is the metrics directory, not a SQLite file being created
+    scripts = [WORKER_SCRIPT.format(database=tmp_path / f"worker{n}.sqlite3") for n in range(2)]
     workers = [subprocess.Popen([sys.executable, "-c", script], cwd=root, env=environment)
-               for _ in range(2)]
+               for script in scripts]
     assert [worker.wait(timeout=120) for worker in workers] == [0, 0]
     text = exposition(str(shared)).decode()
     assert 'hocso_http_requests_total{method="GET",route="/health",status_class="2xx"} 6.0' in text
