@@ -111,10 +111,13 @@ class Config:
     # A request that waited longer than this in the proxy's and server's queues is answered
     # "busy, try again" (503) instead of late; needs a trusted proxy setting X-Request-Start.
     REQUEST_QUEUE_DEADLINE_SECONDS = float(os.environ.get("REQUEST_QUEUE_DEADLINE_SECONDS", "10"))
-    # Responses compressed for the browsers that accept it (brotli, else gzip).
+    # Responses compressed for the browsers that accept it (brotli, else gzip). Every page is
+    # compressed anew (it holds the learner's name and form tokens), so the levels are the cheap
+    # ones: on a 19 KB module page brotli 2 takes 0.10 ms for 7.1 KB, brotli 4 0.31 ms for 6.7 KB;
+    # gzip 4 0.21 ms for 6.6 KB, gzip 6 0.40 ms for 6.4 KB.
     COMPRESS_ALGORITHM = ["br", "gzip"]
-    COMPRESS_LEVEL = 6
-    COMPRESS_BR_LEVEL = 4
+    COMPRESS_LEVEL = 4
+    COMPRESS_BR_LEVEL = 2
     COMPRESS_MIN_SIZE = 500
     COMPRESS_REGISTER = True
 
