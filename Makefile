@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: run install install-dev system-deps translations translations-update db test test-postgres deploy-check lint clean
+.PHONY: run install install-dev system-deps translations translations-update db test test-fast test-postgres deploy-check lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ run: db
 ## deployment).
 test: install-dev lint
 	$(BIN)/pytest
+
+## The quick loop while working: unit, client, security and operations tests (no browser, PDF
+## rendering, durability or deployment), about three minutes.
+test-fast: install-dev
+	$(BIN)/pytest -q tests/unit tests/client tests/security tests/operations -m "not browser and not slow and not deployment"
 
 ## The suite again on PostgreSQL; the deployment test already runs on a PostgreSQL database of its own.
 test-postgres: install-dev

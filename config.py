@@ -195,6 +195,10 @@ class TestingConfig(Config):
     LOG_FORMAT = "text"
     LOG_LEVEL = "INFO"
     PROMETHEUS_MULTIPROC_DIR = ""
+    # Thousands of test users and logins: the lightest argon2id (the production parameters
+    # are checked by their own tests, which set them).
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_KIB = 1024
 
 
 class ProductionConfig(Config):

@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from app.accounts.models import User
@@ -43,9 +44,21 @@ def test_deactivated_user_cannot_log_in(client, auth, make_user):
     assert auth.login("lan").status_code == 200
 
 
-def test_passwords_are_hashed_with_argon2id(make_user):
+@pytest.fixture
+def production_hashing(app):
+    """The password hashing of every configuration but the testing one."""
+    from app.accounts import passwords
+    from config import Config, ProductionConfig
+
+    assert ProductionConfig.ARGON2_MEMORY_KIB == Config.ARGON2_MEMORY_KIB
+    for name in ("ARGON2_TIME_COST", "ARGON2_MEMORY_KIB", "ARGON2_PARALLELISM"):
+        app.config[name] = getattr(Config, name)
+    passwords.init_app(app)
+
+
+def test_passwords_are_hashed_with_argon2id_at_an_owasp_setting(production_hashing, make_user):
     user = make_user(username="lan")
-    assert user.password_hash.startswith("$argon2id$v=19$m=7168,t=5,p=1$")
+    assert user.password_hash.startswith("$argon2id$v=19$m=7168,t=5,p=1$")  # OWASP: 7 MiB, 5 passes
     assert PASSWORD not in user.password_hash
 
 
@@ -65,7 +78,7 @@ def test_an_old_scrypt_hash_is_upgraded_at_the_next_login(client, auth, make_use
     assert db.session.get(User, user.id).password_hash == upgraded  # not rehashed every time
 
 
-def test_a_hash_with_weaker_argon2_parameters_is_upgraded(app, client, auth, make_user):
+def test_a_hash_with_weaker_argon2_parameters_is_upgraded(app, production_hashing, client, auth, make_user):
     from argon2 import PasswordHasher
 
     user = make_user(username="lan")

@@ -206,9 +206,12 @@ def test_kill_9_of_a_render_child_fails_the_job_with_a_retry_that_resumes_it(app
     started.mkdir()
     real_engine = pdf_rendering._engine()
 
-    class SlowEngine:
-        """Each render child announces its pid, then waits: the kill lands inside a render,
-        never in the moment between a child's answer and its exit."""
+    released = tmp_path / "released"
+
+    class HeldEngine:
+        """Each render child announces its pid; the third (after the cover and the first chunk)
+        waits until it has been killed, so the kill lands inside a render on a machine however
+        busy, never after the answer."""
 
         def __getattr__(self, name):
             return getattr(real_engine, name)
@@ -216,23 +219,26 @@ def test_kill_9_of_a_render_child_fails_the_job_with_a_retry_that_resumes_it(app
         def render_in_process(self, html):
             if os.getpid() != parent_pid:
                 (started / str(os.getpid())).touch()
-                time.sleep(0.3)
+                held_until = time.monotonic() + 120
+                while len(list(started.iterdir())) == 3 and not released.exists():
+                    if time.monotonic() > held_until:
+                        break
+                    time.sleep(0.01)
             return real_engine.render_in_process(html)
 
     parent_pid = os.getpid()
-    monkeypatch.setattr(pdf_rendering, "_engine", lambda: SlowEngine())
+    monkeypatch.setattr(pdf_rendering, "_engine", lambda: HeldEngine())
     job = print_job()
     runner = threading.Thread(target=_run_in_context, args=(app, job.token), daemon=True)
     runner.start()
-    killed_at = None
     deadline = time.monotonic() + 120
-    while killed_at is None and time.monotonic() < deadline:
-        children = sorted(started.iterdir(), key=lambda path: path.stat().st_mtime_ns)
-        if len(children) >= 2 and reload(job).progress_done >= 1:  # the second chunk is rendering
-            os.kill(int(children[-1].name), signal.SIGKILL)
-            killed_at = time.monotonic()
-        time.sleep(0.005)
-    assert killed_at is not None, "no second render child was seen"
+    while len(list(started.iterdir())) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    children = sorted(started.iterdir(), key=lambda path: path.stat().st_mtime_ns)
+    assert len(children) == 3, "no render child of the second chunk was seen"
+    os.kill(int(children[-1].name), signal.SIGKILL)
+    killed_at = time.monotonic()
+    released.touch()
     runner.join(60)
     failed = reload(job)
     ended_after = time.monotonic() - killed_at
