@@ -14,7 +14,10 @@
   var PENDING = "hocso-pending:";
   var SAVING_HEADER = "Hocso-Offline-Save";
 
-  navigator.serviceWorker.register("/sw.js", { scope: "/" });
+  var box = document.getElementById("offline-save");
+  // The button shows only once the worker is in place (a browser may refuse it: then the
+  // course is simply not offered for saving).
+  navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(offerSaving, function () {});
   forgetOtherAccounts().then(sendPending).then(showState);
   window.addEventListener("online", function () { sendPending().then(showState); });
 
@@ -48,8 +51,8 @@
     }
   }
 
-  var box = document.getElementById("offline-save");
-  if (box) {
+  function offerSaving() {
+    if (!box) return;
     box.hidden = false;
     box.querySelector("button").addEventListener("click", function () {
       save(box).then(showState);
