@@ -74,7 +74,10 @@ def logout():
     logout_user()
     session.clear()
     flash(_("You have logged out."), "info")
-    return redirect(url_for("accounts.login"))
+    response = redirect(url_for("accounts.login"))
+    # Courses saved for reading offline (and progress not yet sent) leave the device with her.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

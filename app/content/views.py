@@ -7,6 +7,7 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     send_from_directory,
     url_for,
 )
@@ -20,6 +21,7 @@ from app.content import services
 from app.content.models import Course, Module
 from app.content.outline import course_outline
 from app.extensions import db
+from app.offline.manifest import SAVING_HEADER
 from app.progress import services as progress
 from app.quizzes.services import attempts_for_module
 from app.security.access import authenticated, public
@@ -108,9 +110,12 @@ def module(slug: str, module_slug: str):
     if not _may_study(course):
         flash(_("Join the course to read its modules."), "info")
         return redirect(url_for("content.course", slug=course.slug))
-    row, first_open = progress.record_module_opened(current_user, module)
-    if first_open:
-        db.session.commit()
+    if request.headers.get(SAVING_HEADER):  # saved for reading offline: not opened yet
+        row = progress.module_progress(current_user, module)
+    else:
+        row, first_open = progress.record_module_opened(current_user, module)
+        if first_open:
+            db.session.commit()
     outline = course_outline(course)
     attempts = attempts_for_module(current_user, module) if module.has_quiz else []
     entry = outline.entry(module.id)

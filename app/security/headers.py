@@ -1,18 +1,37 @@
 """Security headers on every response."""
 
-from flask import Flask
+import re
 
-# No script at all: the pages work without JavaScript.
+from flask import Flask, request
+
+# The pages work without JavaScript. The one script allowed is named exactly: offline.js (the
+# page side of reading offline) and its service worker, both served by this site; no inline
+# script, no other file. CSP cannot name a path without a host, hence the origin per request.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src {origin}/static/offline.js; worker-src {origin}/sw.js; "
+    "style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+# Without scripts at all, for a Host header that is not a plain host name (never echoed).
+STRICTEST_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "script-src {origin}/static/offline.js; worker-src {origin}/sw.js", "script-src 'none'"
+)
+_PLAIN_HOST = re.compile(r"[A-Za-z0-9.-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
+
+
+def content_security_policy(scheme: str, host: str) -> str:
+    """The policy for a page served at scheme://host."""
+    if scheme not in ("http", "https") or not _PLAIN_HOST.fullmatch(host):
+        return STRICTEST_POLICY
+    return CONTENT_SECURITY_POLICY.format(origin=f"{scheme}://{host}")
 
 
 def init_app(app: Flask) -> None:
     @app.after_request
     def add_security_headers(response):
-        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        response.headers["Content-Security-Policy"] = content_security_policy(
+            request.scheme, request.host
+        )
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["X-Frame-Options"] = "DENY"

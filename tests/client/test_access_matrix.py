@@ -73,11 +73,15 @@ EXPECTED_POLICIES = {
     "units.rename": "roles:admin",
     "units.move": "roles:admin",
     "units.merge": "roles:admin",
+    "offline.service_worker": "public",
+    "offline.fallback": "public",
+    "offline.manifest": "authenticated",
+    "offline.record": "authenticated",
 }
 
 SAMPLE_ARGS = {"slug": "khoa-mau", "module_slug": "gioi-thieu", "token": "t" * 22,
                "code": "AAAAA-AAAAA-AAAAA-AAAAA", "filename": "images/a.png",
-               "unit_id": 1, "user_id": 1, "intake_id": 1}
+               "unit_id": 1, "user_id": 1, "intake_id": 1, "event": "opened"}
 
 
 def test_every_endpoint_declares_the_expected_policy(app):

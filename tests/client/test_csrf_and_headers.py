@@ -40,7 +40,8 @@ def test_security_headers_on_every_kind_of_response(client):
     for url in ("/login", "/verify/XYZ", "/static/hocso.css", "/no-such-page"):
         headers = client.get(url).headers
         csp = headers["Content-Security-Policy"]
-        assert "script-src 'none'" in csp and "frame-ancestors 'none'" in csp, url
+        assert "script-src http://localhost/static/offline.js;" in csp, url  # that file only
+        assert "frame-ancestors 'none'" in csp and "'unsafe-inline'" not in csp, url
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["Referrer-Policy"] == "same-origin"
 
