@@ -19,6 +19,7 @@ from app.audit import services as audit
 from app.authoring.instructors import may_edit
 from app.content.models import Course
 from app.database import utcnow
+from app.enrolment.row_report import N_
 from app.extensions import db
 from app.live_sessions import requirements
 from app.live_sessions.models import Attendance, AttendanceMethod, LiveSession
@@ -91,8 +92,8 @@ def update_session(session: LiveSession, details: SessionDetails, zone: ZoneInfo
 def delete_session(session: LiveSession) -> list[CourseCompletion]:
     """Remove a session nobody attended (attendance is a record, kept once made)."""
     if db.session.scalar(sa.select(Attendance.id).where(Attendance.session_id == session.id).limit(1)):
-        raise LiveSessionError("Attendance was already recorded for this session, so it cannot be "
-                               "deleted. Edit it instead, for example so that it is no longer required.")
+        raise LiveSessionError(N_("Attendance was already recorded for this session, so it cannot be "
+                                  "deleted. Edit it instead, for example so that it is no longer required."))
     course, was_required = session.course, session.attendance_required
     audit.record("live_session.deleted", target=course.slug, session=session.id, title=session.title)
     db.session.delete(session)
@@ -104,7 +105,7 @@ def _apply_details(session: LiveSession, course: Course, details: SessionDetails
     if details.intake_id is not None and db.session.scalar(
         sa.select(Intake.id).where(Intake.id == details.intake_id, Intake.course_id == course.id)
     ) is None:
-        raise LiveSessionError("This intake does not belong to the course.")
+        raise LiveSessionError(N_("This intake does not belong to the course."))
     session.title = " ".join(details.title.split())[:200]
     session.starts_at = local_to_utc(details.day, details.at, zone)
     session.duration_minutes = details.duration_minutes
@@ -228,16 +229,17 @@ def check_in(session: LiveSession, user: User, typed_code: str, now: datetime
 
     False with no error means she had already checked in (or was recorded another way)."""
     if not is_expected(session, user):
-        raise LiveSessionError("Only learners enrolled in this course (and this intake) can check in.")
+        raise LiveSessionError(N_("Only learners enrolled in this course (and this intake) can check in."))
     state = checkin_window(session.starts_at_utc, session.duration_minutes).state(now)
     if state == WindowState.NOT_YET:
-        raise LiveSessionError("Check-in has not opened yet: it opens 10 minutes before the session starts.")
+        raise LiveSessionError(N_("Check-in has not opened yet: it opens 10 minutes before the "
+                                  "session starts."))
     if state == WindowState.CLOSED:
-        raise LiveSessionError("Check-in has closed: it closes 15 minutes after the session ends. "
-                               "Ask the instructor to tick you on the roster.")
+        raise LiveSessionError(N_("Check-in has closed: it closes 15 minutes after the session ends. "
+                                  "Ask the instructor to tick you on the roster."))
     if not codes_match(typed_code, session.checkin_code):
-        raise LiveSessionError("This is not the session's code. Type the code shown on the "
-                               "presenter's screen, or scan its QR code.")
+        raise LiveSessionError(N_("This is not the session's code. Type the code shown on the "
+                                  "presenter's screen, or scan its QR code."))
     added, completions = record_attendance(session, {user.id: None}, AttendanceMethod.CHECKIN, user)
     return bool(added), (completions[0] if completions else None)
 

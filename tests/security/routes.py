@@ -36,6 +36,7 @@ def sample_values(world) -> dict[str, str]:
         "user_id": str(world.bystander.id),
         "unit_id": str(world.learner.unit_id),
         "intake_id": "1",
+        "session_id": "1",
     }
 
 
