@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from app.live_sessions.schedule import MAX_DURATION_MINUTES, is_meeting_url
 from app.live_sessions.services import SessionDetails
 
-_WHOLE_NUMBER = re.compile(r"\d{1,4}")
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,4}")  # not \d: "١٢" is a digit to Python, not to people here
 
 
 class SessionForm(FlaskForm):
@@ -41,7 +41,7 @@ class SessionForm(FlaskForm):
             raise ValidationError(_l("Write the date as YYYY-MM-DD, for example 2025-06-30.")) from None
 
     def validate_at(self, field) -> None:
-        if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", field.data.strip()):
+        if not re.fullmatch(r"([01]?[0-9]|2[0-3]):[0-5][0-9]", field.data.strip()):
             raise ValidationError(_l("Write the time as HH:MM, for example 08:30."))
 
     def validate_duration_minutes(self, field) -> None:
@@ -59,9 +59,10 @@ class SessionForm(FlaskForm):
             raise ValidationError(_l("The minimum cannot be longer than the session."))
 
     def validate_meeting_url(self, field) -> None:
-        if field.data.strip() and not is_meeting_url(field.data):
+        link, location = (field.data or "").strip(), (self.location.data or "").strip()
+        if link and not is_meeting_url(link):
             raise ValidationError(_l("Enter the full link, starting with https://"))
-        if not field.data.strip() and not self.location.data.strip():
+        if not link and not location:
             raise ValidationError(_l("Enter the meeting link, or the location of a session in a hall."))
 
     def details(self) -> SessionDetails:

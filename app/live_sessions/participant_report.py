@@ -79,6 +79,8 @@ class ParticipantReport:
 
 def read_participant_report(data: bytes) -> ParticipantReport:
     """The participant rows of a Zoom, Google Meet or Teams report (CSV or XLSX)."""
+    if not data.strip():
+        raise SpreadsheetError(error(N_("The file is empty.")))
     for rows in _candidate_tables(data):
         header = _find_header(rows)
         if header is not None:
