@@ -115,7 +115,9 @@ def complete_module(user: User, module: Module, score: int | None) -> CourseComp
 
 
 def complete_course_if_done(user: User, course: Course) -> CourseCompletion | None:
-    """Record the completion and issue the certificate on the transition, exactly once.
+    """Record the completion and issue the certificate on the transition, exactly once: when
+    every required module is complete and every required live session attended (whichever
+    comes last calls this, see app/live_sessions/services.py).
 
     Only an enrolled learner completes a course: an instructor or admin trying it out (even
     one who pressed "join") gets nothing issued."""
