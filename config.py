@@ -88,6 +88,8 @@ class Config:
     # Redis unreachable: count in this process's memory (and log a warning) rather than fail.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     VERIFY_RATE_LIMIT = "60 per minute"
+    # Check-ins per learner: a 6-character code from 31 symbols cannot be guessed at this pace.
+    LIVE_CHECKIN_RATE_LIMIT = "10 per minute"
     # Login throttling lives in the database (app/accounts/throttle.py), shared by every worker.
     LOGIN_CLIENT_LIMIT = "10 per minute;100 per hour"  # failed logins from one client address
     LOGIN_ACCOUNT_LIMIT = "100 per hour"  # failed logins for one account, from anywhere

@@ -20,7 +20,9 @@ from app.certificates.services import certificate_for, render_soon
 from app.content import services
 from app.content.models import Course, Module
 from app.content.outline import course_outline
+from app.database import utcnow
 from app.extensions import db
+from app.live_sessions.services import course_page_sessions
 from app.offline.manifest import SAVING_HEADER
 from app.progress import services as progress
 from app.quizzes.services import attempts_for_module
@@ -88,6 +90,7 @@ def course(slug: str):
         summary=progress.summary_from(outline.modules, module_progress),
         module_progress=module_progress,
         certificate=certificate_for(current_user, course),
+        live=course_page_sessions(current_user, course, enrolled, utcnow()),
     )
 
 

@@ -12,6 +12,7 @@ from app.content.models import Course, Module
 from app.content.outline import ModuleEntry, course_outline
 from app.database import begin_write_transaction, utcnow
 from app.extensions import db
+from app.live_sessions import requirements as live_requirements
 from app.progress.models import CourseCompletion, Enrolment, ModuleProgress
 from app.progress.rules import CompletionRule, course_score
 
@@ -114,7 +115,9 @@ def complete_module(user: User, module: Module, score: int | None) -> CourseComp
 
 
 def complete_course_if_done(user: User, course: Course) -> CourseCompletion | None:
-    """Record the completion and issue the certificate on the transition, exactly once.
+    """Record the completion and issue the certificate on the transition, exactly once: when
+    every required module is complete and every required live session attended (whichever
+    comes last calls this, see app/live_sessions/services.py).
 
     Only an enrolled learner completes a course: an instructor or admin trying it out (even
     one who pressed "join") gets nothing issued."""
@@ -126,7 +129,11 @@ def complete_course_if_done(user: User, course: Course) -> CourseCompletion | No
     if existing is not None:
         return None
     summary = summarize(user, course)
-    if not summary.rule.is_met(summary.completed_ids) or not is_enrolled(user, course):
+    if not summary.rule.is_met(summary.completed_ids):  # modules first: most submits stop here
+        return None
+    rule = summary.rule.with_sessions(live_requirements.required_session_ids(user, course))
+    attended = live_requirements.attended_session_ids(user, course) if rule.required_session_ids else ()
+    if not rule.is_met(summary.completed_ids, attended) or not is_enrolled(user, course):
         return None
     completion = CourseCompletion(user_id=user.id, course_id=course.id, score=summary.score)
     db.session.add(completion)

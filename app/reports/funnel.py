@@ -26,13 +26,14 @@ class StageCounts:
     certified: int = 0  # hold a valid certificate
     score_total: int = 0
     scored: int = 0
+    attended: int = 0  # attended at least one live session of the course
 
     def __add__(self, other: "StageCounts") -> "StageCounts":
         return StageCounts(
             self.target + other.target, self.registered + other.registered,
             self.started + other.started, self.completed + other.completed,
             self.certified + other.certified, self.score_total + other.score_total,
-            self.scored + other.scored,
+            self.scored + other.scored, self.attended + other.attended,
         )
 
     @property
@@ -125,6 +126,7 @@ class LearnerStatus:
     completed: bool
     certified: bool
     score: int | None
+    attended: bool = False  # at least one live session of the course
 
 
 def in_name_order(learners: Iterable[LearnerStatus]) -> list[LearnerStatus]:

@@ -1,4 +1,5 @@
-"""One learner's record for admins: per course, modules, quiz attempts, completion, certificates."""
+"""One learner's record for admins: per course, modules, quiz attempts, live sessions, completion,
+certificates."""
 
 from dataclasses import dataclass
 
@@ -7,7 +8,9 @@ import sqlalchemy as sa
 from app.accounts.models import User
 from app.certificates.models import Certificate
 from app.content.models import Course, Module
+from app.database import utcnow
 from app.extensions import db
+from app.live_sessions.services import LearnerSession, sessions_for
 from app.progress.models import CourseCompletion, Enrolment, ModuleProgress
 from app.quizzes.models import AttemptState, QuizAttempt
 
@@ -26,6 +29,7 @@ class CourseRecord:
     modules: tuple[ModuleLine, ...]
     completion: CourseCompletion | None
     certificates: tuple[Certificate, ...]  # newest first, revoked and superseded included
+    sessions: tuple[LearnerSession, ...] = ()  # the live sessions she was expected at
 
 
 def find_learner(username: str) -> User | None:
@@ -65,4 +69,5 @@ def _course_record(user: User, enrolment: Enrolment) -> CourseRecord:
         sa.select(Certificate).filter_by(user_id=user.id, course_id=course.id)
         .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
     ))
-    return CourseRecord(course, enrolment, lines, completion, certificates)
+    sessions = tuple(sessions_for(user, course, utcnow()))
+    return CourseRecord(course, enrolment, lines, completion, certificates, sessions)

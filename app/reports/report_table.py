@@ -85,12 +85,19 @@ def format_score(score: float | None) -> str:
     return NOTHING if score is None else format_decimal(score, "#,##0.0", locale=LOCALE)
 
 
-def funnel_section(funnel: Funnel, labels: Mapping[str, str]) -> Section:
-    """Unit rows one level below the focus, then the total."""
-    rows = [_funnel_row(row, labels) for row in funnel.rows]
-    rows.append(TableRow(_count_cells(labels["total"], funnel.total), is_total=True))
-    headers = tuple(labels[key] for key in (
-        "unit", "target", "registered", "started", "completed", "certified", "rate", "average"))
+def _stages(with_attended: bool) -> tuple[str, ...]:
+    if with_attended:
+        return ("target", "registered", "started", "attended", "completed", "certified")
+    return ("target", "registered", "started", "completed", "certified")
+
+
+def funnel_section(funnel: Funnel, labels: Mapping[str, str], with_attended: bool = False) -> Section:
+    """Unit rows one level below the focus, then the total; "attended" (a live session) when
+    the course has live sessions."""
+    stages = _stages(with_attended)
+    rows = [_funnel_row(row, labels, stages) for row in funnel.rows]
+    rows.append(TableRow(_count_cells(labels["total"], funnel.total, stages), is_total=True))
+    headers = tuple(labels[key] for key in ("unit", *stages, "rate", "average"))
     return Section(labels["funnel_caption"], headers, tuple(rows))
 
 
@@ -100,16 +107,15 @@ def row_label(row: FunnelRow, labels: Mapping[str, str]) -> str:
     return labels["direct"] if row.kind == RowKind.DIRECT else labels["no_unit"]
 
 
-def _funnel_row(row: FunnelRow, labels: Mapping[str, str]) -> TableRow:
+def _funnel_row(row: FunnelRow, labels: Mapping[str, str], stages: tuple[str, ...]) -> TableRow:
     unit_code = row.unit.code if row.kind == RowKind.UNIT else None
-    return TableRow(_count_cells(row_label(row, labels), row.counts), unit_code=unit_code)
+    return TableRow(_count_cells(row_label(row, labels), row.counts, stages), unit_code=unit_code)
 
 
-def _count_cells(label: str, counts: StageCounts) -> tuple[Cell, ...]:
+def _count_cells(label: str, counts: StageCounts, stages: tuple[str, ...]) -> tuple[Cell, ...]:
     return (
         Cell.of(label),
-        *(Cell.count(getattr(counts, stage)) for stage in
-          ("target", "registered", "started", "completed", "certified")),
+        *(Cell.count(getattr(counts, stage)) for stage in stages),
         Cell.of(format_rate(counts)),
         Cell.of(format_score(counts.average_score)),
     )
@@ -117,13 +123,14 @@ def _count_cells(label: str, counts: StageCounts) -> tuple[Cell, ...]:
 
 def learner_section(
     learners: Iterable[LearnerStatus], unit_name: Callable[[int | None], str],
-    labels: Mapping[str, str],
+    labels: Mapping[str, str], with_attended: bool = False,
 ) -> Section:
     """One row per learner, in the order given (Vietnamese name order)."""
     yes, no = labels["yes"], labels["no"]
+    flag_names = tuple(s for s in _stages(with_attended) if s != "target")
     rows = []
     for number, learner in enumerate(learners, 1):
-        flags = (learner.registered, learner.started, learner.completed, learner.certified)
+        flags = tuple(getattr(learner, name) for name in flag_names)
         cells = (
             Cell.count(number),
             Cell.of(learner.full_name),
@@ -134,6 +141,5 @@ def learner_section(
         )
         rows.append(TableRow(cells, username=learner.username))
     headers = tuple(labels[key] for key in (
-        "number", "full_name", "username", "unit", "registered", "started", "completed",
-        "certified", "score"))
+        "number", "full_name", "username", "unit", *flag_names, "score"))
     return Section(labels["learners_caption"], headers, tuple(rows))

@@ -11,6 +11,7 @@ from app.accounts.models import Unit, User
 from app.certificates.models import Certificate, CertificateStatus
 from app.content.models import Course, Module
 from app.extensions import db
+from app.live_sessions.models import Attendance, LiveSession
 from app.progress.models import CourseCompletion, Enrolment, Intake, ModuleProgress
 from app.reports.charts import BarChart, bar_chart
 from app.reports.funnel import STAGES, Funnel, LearnerStatus, StageCounts, build_funnel, in_name_order
@@ -56,8 +57,8 @@ def unit_tree(on: date) -> UnitTree:
 
 
 def _roster(course: Course, intake: Intake | None, unit_ids: set[int] | None, columns: Callable):
-    """SELECT columns(started, certified) FROM the roster joined with each learner's user row and
-    completion; `started` and `certified` are true/false per learner.
+    """SELECT columns(started, certified, attended) FROM the roster joined with each learner's user
+    row and completion; `started`, `certified` and `attended` (a live session) are true/false.
 
     The whole roster joins two DISTINCT subqueries, which PostgreSQL hashes once; a few units
     (a province, a commune) probe the indexes per learner instead, so that a commune's page does
@@ -68,16 +69,22 @@ def _roster(course: Course, intake: Intake | None, unit_ids: set[int] | None, co
                         .where(Module.course_id == course.id).distinct().subquery("started"))
         certified_rows = (sa.select(Certificate.user_id).where(*_valid_certificate_of(course))
                           .distinct().subquery("certified"))
+        attended_rows = (sa.select(Attendance.user_id).join(LiveSession)
+                         .where(LiveSession.course_id == course.id).distinct().subquery("attended"))
         started = started_rows.c.user_id.is_not(None)
         certified = certified_rows.c.user_id.is_not(None)
+        attended = attended_rows.c.user_id.is_not(None)
     else:
         started = sa.exists().where(
             ModuleProgress.user_id == Enrolment.user_id,
             ModuleProgress.module_id.in_(sa.select(Module.id).where(Module.course_id == course.id)))
         certified = sa.exists().where(Certificate.user_id == Enrolment.user_id,
                                       *_valid_certificate_of(course))
+        attended = sa.exists().where(
+            Attendance.user_id == Enrolment.user_id,
+            Attendance.session_id.in_(sa.select(LiveSession.id).where(LiveSession.course_id == course.id)))
     query = (
-        sa.select(*columns(started, certified))
+        sa.select(*columns(started, certified, attended))
         .select_from(Enrolment)
         .join(User, User.id == Enrolment.user_id)
         .outerjoin(CourseCompletion, (CourseCompletion.user_id == Enrolment.user_id)
@@ -86,7 +93,8 @@ def _roster(course: Course, intake: Intake | None, unit_ids: set[int] | None, co
     )
     if unit_ids is None:
         query = (query.outerjoin(started_rows, started_rows.c.user_id == Enrolment.user_id)
-                 .outerjoin(certified_rows, certified_rows.c.user_id == Enrolment.user_id))
+                 .outerjoin(certified_rows, certified_rows.c.user_id == Enrolment.user_id)
+                 .outerjoin(attended_rows, attended_rows.c.user_id == Enrolment.user_id))
     else:
         query = query.where(User.unit_id.in_(unit_ids))
     return query.where(Enrolment.intake_id == intake.id) if intake is not None else query
@@ -103,7 +111,7 @@ def _number_of(condition) -> sa.ColumnElement:
 def stage_counts(course: Course, intake: Intake | None,
                  unit_ids: set[int] | None = None) -> dict[int | None, StageCounts]:
     """Learners at each stage per recorded unit (only these units, if given), in one grouped query."""
-    query = _roster(course, intake, unit_ids, lambda started, certified: (
+    query = _roster(course, intake, unit_ids, lambda started, certified, attended: (
         User.unit_id,
         sa.func.count(),
         sa.func.count(User.last_login_at),
@@ -112,20 +120,21 @@ def stage_counts(course: Course, intake: Intake | None,
         _number_of(certified),
         sa.func.coalesce(sa.func.sum(CourseCompletion.score), 0),
         sa.func.count(CourseCompletion.score),
+        _number_of(attended),
     )).group_by(User.unit_id)
     return {row[0]: StageCounts(*(int(n or 0) for n in row[1:])) for row in db.session.execute(query)}
 
 
 def learner_statuses(course: Course, intake: Intake | None, unit_ids: set[int]) -> list[LearnerStatus]:
     """The roster's learners recorded in these units, in Vietnamese name order."""
-    query = _roster(course, intake, unit_ids, lambda started, certified: (
+    query = _roster(course, intake, unit_ids, lambda started, certified, attended: (
         User.username, User.full_name, User.name_sort_key, User.unit_id,
         User.last_login_at.is_not(None), started, CourseCompletion.id.is_not(None), certified,
-        CourseCompletion.score,
+        CourseCompletion.score, attended,
     ))
     statuses = (
-        LearnerStatus(username, name, key, unit_id, bool(r), bool(s), bool(c), bool(x), score)
-        for username, name, key, unit_id, r, s, c, x, score in db.session.execute(query)
+        LearnerStatus(username, name, key, unit_id, bool(r), bool(s), bool(c), bool(x), score, bool(a))
+        for username, name, key, unit_id, r, s, c, x, score, a in db.session.execute(query)
     )
     return in_name_order(statuses)
 
@@ -141,12 +150,19 @@ def funnel_report(course: Course, intake: Intake | None, unit_code: str | None, 
     scope = tree.recorded_under(focus.id) if focus else None  # a province reads only its rows
     funnel = build_funnel(tree, stage_counts(course, intake, scope), focus.id if focus else None)
     labels = _labels(focus)
-    sections = [funnel_section(funnel, labels)]
+    live = has_live_sessions(course)  # the "attended" column only where there is something to attend
+    sections = [funnel_section(funnel, labels, with_attended=live)]
     if funnel.shows_learners:
         learners = learner_statuses(course, intake, set(funnel.direct_unit_ids))
-        sections.append(learner_section(learners, lambda uid: _unit_name(tree, uid), labels))
+        sections.append(learner_section(learners, lambda uid: _unit_name(tree, uid), labels,
+                                        with_attended=live))
     table = ReportTable(_title_rows(course, intake, focus, tree, on), tuple(sections))
     return FunnelReport(course, intake, on, tree, funnel, table, _charts(funnel, labels))
+
+
+def has_live_sessions(course: Course) -> bool:
+    return db.session.scalar(sa.select(LiveSession.id).where(LiveSession.course_id == course.id)
+                             .limit(1)) is not None
 
 
 def _unit_name(tree: UnitTree, unit_id: int | None) -> str:
@@ -170,6 +186,7 @@ def _labels(focus: UnitFacts | None) -> dict[str, str]:
         "target": _("Target learners"),
         "registered": _("Registered"),
         "started": _("Started the course"),
+        "attended": _("Attended a live session"),
         "completed": _("Completed"),
         "certified": _("Certified"),
         "rate": _("Completion rate"),

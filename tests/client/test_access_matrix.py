@@ -77,11 +77,20 @@ EXPECTED_POLICIES = {
     "offline.fallback": "public",
     "offline.manifest": "authenticated",
     "offline.record": "authenticated",
+    "live_sessions.course_sessions": "roles:admin,instructor",
+    "live_sessions.new_session": "roles:admin,instructor",
+    "live_sessions.edit_session": "roles:admin,instructor",
+    "live_sessions.delete_session": "roles:admin,instructor",
+    "live_sessions.roster": "roles:admin,instructor",
+    "live_sessions.present": "roles:admin,instructor",
+    "live_sessions.import_report": "roles:admin,instructor",
+    "live_sessions.confirm_import": "roles:admin,instructor",
+    "live_sessions.check_in": "authenticated",
 }
 
 SAMPLE_ARGS = {"slug": "khoa-mau", "module_slug": "gioi-thieu", "token": "t" * 22,
                "code": "AAAAA-AAAAA-AAAAA-AAAAA", "filename": "images/a.png",
-               "unit_id": 1, "user_id": 1, "intake_id": 1, "event": "opened"}
+               "unit_id": 1, "user_id": 1, "intake_id": 1, "event": "opened", "session_id": 1}
 
 
 def test_every_endpoint_declares_the_expected_policy(app):

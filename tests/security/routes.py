@@ -37,6 +37,7 @@ def sample_values(world) -> dict[str, str]:
         "unit_id": str(world.learner.unit_id),
         "intake_id": "1",
         "event": "opened",
+        "session_id": "1",
     }
 
 
