@@ -12,6 +12,7 @@ import tempfile
 import threading
 from pathlib import Path
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, sync_playwright
 from werkzeug.serving import make_server
 
@@ -64,7 +65,12 @@ def log_in(page: Page, base: str, username: str) -> None:
 
 def shoot(page: Page, target: Path, name: str) -> None:
     path = target / f"{name}.png"
-    page.screenshot(path=str(path))
+    page.wait_for_load_state("load")
+    try:
+        page.screenshot(path=str(path))
+    except PlaywrightError:  # Chromium under load now and then fails a capture: once more
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(path))
     print(f"{path}  {path.stat().st_size // 1024} KB")
 
 
