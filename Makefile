@@ -3,6 +3,11 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+## `HOST=0.0.0.0 make run` serves the phones of the local network too; certificate QR codes then
+## point at this machine's address on it (config.py: DevelopmentConfig).
+HOST ?= 127.0.0.1
+export FLASK_RUN_HOST := $(HOST)
+export FLASK_RUN_PORT := $(PORT)
 export FLASK_APP := wsgi.py
 
 .PHONY: run install install-dev system-deps translations translations-update db test test-fast test-postgres deploy-check lint clean
@@ -41,7 +46,7 @@ db: install
 	$(BIN)/flask demo create
 
 run: db
-	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	$(BIN)/flask run
 
 ## The whole suite: static checks, then every test (unit, client, PDF, browser, security, durability,
 ## deployment).

@@ -2,8 +2,10 @@
 
 import os
 import secrets
+import socket
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
@@ -12,6 +14,38 @@ MIN_SECRET_KEY_LENGTH = 32
 
 def _sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
+
+
+def served_base_url(host: str, port: str) -> str:
+    """The address a browser uses to reach what `flask run --host HOST --port PORT` serves.
+
+    Bound to every interface, the server is reached from a phone on the same network through
+    this machine's own address, so that is what a certificate's QR code must hold."""
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 - naming the wildcard, not binding to it
+        host = _outgoing_address()
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def _outgoing_address() -> str:
+    """This machine's address on its default route; a UDP connect sends no packet."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: never answered, only routed
+            return probe.getsockname()[0]
+        except OSError:  # no network at all: only this machine can reach the server
+            return "127.0.0.1"
+
+
+def public_base_url_problem(url: str) -> str | None:
+    """What is wrong with a PUBLIC_BASE_URL, or None: an http(s) origin, served at `/`."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "it must start with https:// (or http://) and name the host"
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        return "Hocso is served at / : give the address without a path, query or #"
+    return None
 
 
 def instance_secret_key(path: Path) -> str:
@@ -47,8 +81,9 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     COURSES_DIR = Path(os.environ.get("COURSES_DIR", BASE_DIR / "courses"))
 
-    # Public address printed in certificate QR codes; never taken from the request.
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # Public address printed in certificate QR codes and login slips; never taken from the
+    # request. Production refuses to start without it; development follows `flask run`.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
     CERTIFICATE_ISSUER = os.environ.get(
         "CERTIFICATE_ISSUER", "Sở Khoa học và Công nghệ tỉnh Lào Cai"
     )
@@ -161,11 +196,18 @@ class DevelopmentConfig(Config):
 
     SECRET_KEY_FILE = INSTANCE_DIR / "secret_key"
     SIGNING_KEY_FILE = INSTANCE_DIR / "development-signing-key.p12"
+    # What `flask run` serves (`make run` sets both from HOST and PORT); without PUBLIC_BASE_URL
+    # the QR codes point there, so a certificate made on `PORT=8000 make run` scans.
+    SERVED_HOST = os.environ.get("FLASK_RUN_HOST", "127.0.0.1")
+    SERVED_PORT = os.environ.get("FLASK_RUN_PORT", "5000")
 
     @classmethod
     def check(cls) -> None:
         """Never a secret printed in the repository: make or read this instance's own secret,
-        and, unless a signing key is configured, its own self-signed development signing key."""
+        and, unless a signing key is configured, its own self-signed development signing key.
+        The public address is the served one unless PUBLIC_BASE_URL says otherwise."""
+        if not cls.PUBLIC_BASE_URL:
+            cls.PUBLIC_BASE_URL = served_base_url(cls.SERVED_HOST, cls.SERVED_PORT)
         if not cls.SECRET_KEY:
             cls.SECRET_KEY = instance_secret_key(cls.SECRET_KEY_FILE)
         if not (cls.CERTIFICATE_SIGNING_PKCS12 or cls.CERTIFICATE_SIGNING_KEY):
@@ -180,6 +222,7 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-secret-key"  # noqa: S105 - the one configuration with a known secret
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
     # Empty means "a fresh SQLite file per test"; CI sets DATABASE_URL to run on PostgreSQL.
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "")
     RATELIMIT_STORAGE_URI = "memory://"
@@ -213,12 +256,21 @@ class ProductionConfig(Config):
 
     @classmethod
     def check(cls) -> None:
-        """Refuse to start without a real secret from the environment."""
+        """Refuse to start without a real secret and the public address, from the environment."""
         if (not cls.SECRET_KEY or len(cls.SECRET_KEY) < MIN_SECRET_KEY_LENGTH
                 or cls.SECRET_KEY == TestingConfig.SECRET_KEY):
             raise RuntimeError(
                 "Set SECRET_KEY (at least 32 random characters) before starting in production."
             )
+        if not cls.PUBLIC_BASE_URL:
+            raise RuntimeError(
+                "Set PUBLIC_BASE_URL before starting in production: the address learners and "
+                "QR code readers open, such as https://hocso.example.gov.vn (it is printed in "
+                "every certificate's QR code and on login slips)."
+            )
+        problem = public_base_url_problem(cls.PUBLIC_BASE_URL)
+        if problem:
+            raise RuntimeError(f"PUBLIC_BASE_URL={cls.PUBLIC_BASE_URL!r} is not usable: {problem}.")
 
 
 def config_from_environment() -> type[Config]:

@@ -126,7 +126,8 @@ class CourseSpec:
     pass_mark: int
     language: str
     folder: str  # folder name under the courses directory
+    audience: str = ""  # who the course is for, one line
     modules: list[ModuleSpec] = field(default_factory=list)
     content_hash: str = ""
-    # language -> {"title": ..., "description": ...}
+    # language -> {"title": ..., "description": ..., "audience": ...}
     translations: dict[str, dict[str, str]] = field(default_factory=dict)

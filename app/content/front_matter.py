@@ -48,6 +48,17 @@ def _check_text(value: Any) -> str | None:
     return None if isinstance(value, str) else f"must be text (got {show(value)})"
 
 
+AUDIENCE_MAX_LENGTH = 300
+
+
+def _check_audience(value: Any) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return f"must name who the course is for, as a line of text (got {show(value)})"
+    if len(value.strip()) > AUDIENCE_MAX_LENGTH:
+        return f"must be at most {AUDIENCE_MAX_LENGTH} characters: one line, shown in the course list"
+    return None
+
+
 def _unquote_hint(value: Any) -> str:
     quoted_number = isinstance(value, str) and value.strip().isdigit()
     return "; write the number without quotes" if quoted_number else ""
@@ -104,6 +115,7 @@ COURSE_KEYS = (
     Key("id", check_id, "id: chuyen-doi-so-co-ban"),
     Key("title", check_title, "title: Chuyển đổi số cơ bản"),
     Key("description", _check_text, None),
+    Key("audience", _check_audience, None),  # who it is for, shown beside it in the course list
     Key("pass_mark", _check_pass_mark, "pass_mark: 70"),
     Key("language", _check_language, "language: vi"),
     Key("translations", lambda value: None, None),  # module_translations checks it, with lines
@@ -125,6 +137,7 @@ MODULE_KEYS = (
 COURSE_TRANSLATION_KEYS = (
     Key("title", check_title, "title: Digital transformation basics"),
     Key("description", _check_text, None),
+    Key("audience", _check_audience, None),
 )
 # A translation takes everything but its words from the original; only these are read.
 TRANSLATION_KEYS = (

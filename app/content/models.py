@@ -15,12 +15,14 @@ class Course(db.Model):
     slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
     title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")  # sanitised HTML
+    # Who the course is for, one line of plain text: near-identical titles need it to be told apart.
+    audience: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
     language: Mapped[str] = mapped_column(sa.String(8), default="vi")
     pass_mark: Mapped[int] = mapped_column(default=70)
     folder: Mapped[str] = mapped_column(sa.String(300))
     content_hash: Mapped[str] = mapped_column(sa.String(64))
     is_archived: Mapped[bool] = mapped_column(default=False)
-    # language -> {"title": ..., "description": sanitised HTML}
+    # language -> {"title": ..., "description": sanitised HTML, "audience": plain text}
     translations: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict, server_default="{}")
     synced_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
@@ -37,6 +39,9 @@ class Course(db.Model):
 
     def description_in(self, language: str) -> str:
         return self.translations.get(language, {}).get("description", self.description)
+
+    def audience_in(self, language: str) -> str:
+        return self.translations.get(language, {}).get("audience") or self.audience
 
 
 class Module(db.Model):

@@ -42,7 +42,8 @@ def _language_problem(language: object, course_language: str | None) -> str | No
 def course_translations(
     mapping: Mapping, course_language: str | None, report: FileReport
 ) -> dict[str, dict[str, str]]:
-    """course.yml's 'translations:' as {language: {title, description}}; mistakes reported."""
+    """course.yml's 'translations:' as {language: {title, description, audience}}; mistakes
+    reported."""
     if "translations" not in mapping.values:
         return {}
     languages = mapping.nested("translations", report)
@@ -67,6 +68,8 @@ def course_translations(
                 "title": fields.values["title"].strip(),
                 "description": (fields.values.get("description") or "").strip(),
             }
+            if fields.values.get("audience"):
+                found[language]["audience"] = fields.values["audience"].strip()
     return found
 
 

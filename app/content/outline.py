@@ -70,6 +70,11 @@ class CourseOutline:
         return previous, following
 
     @property
+    def minutes(self) -> int:
+        """The estimated reading time of the whole course, as its modules' authors give it."""
+        return sum(m.minutes for m in self.modules)
+
+    @property
     def required_slugs(self) -> frozenset[str]:
         return frozenset(m.slug for m in self.modules if m.required)
 

@@ -159,6 +159,7 @@ def _course_spec(
         id=values["id"],
         title=values["title"].strip(),
         description=(values.get("description") or "").strip(),
+        audience=(values.get("audience") or "").strip(),
         pass_mark=values["pass_mark"],
         language=values["language"],
         folder=folder.shown_as,

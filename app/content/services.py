@@ -72,9 +72,11 @@ def _sync_course(spec: CourseSpec, report: SyncReport) -> None:
     files_url = f"/courses/{spec.id}/files"
     course.title = spec.title
     course.description = render_markdown(spec.description, files_url)[0]
+    course.audience = spec.audience
     course.translations = {
         language: {"title": words["title"],
-                   "description": render_markdown(words.get("description", ""), files_url)[0]}
+                   "description": render_markdown(words.get("description", ""), files_url)[0],
+                   "audience": words.get("audience", "")}
         for language, words in spec.translations.items()
     }
     course.language, course.pass_mark, course.folder = spec.language, spec.pass_mark, spec.folder

@@ -64,14 +64,15 @@ def index():
 @authenticated
 def my_courses():
     courses = services.visible_courses()
+    outlines = {c.id: course_outline(c) for c in courses}
     enrolled_ids = progress.enrolled_course_ids(current_user)
-    enrolled = [c for c in courses if c.id in enrolled_ids]
+    enrolled = [c for c in courses if c.id in enrolled_ids]  # hers first, then the others
     rows = progress.progress_of_courses(current_user, enrolled_ids)
-    summaries = {c.id: progress.summary_from(course_outline(c).modules, rows) for c in enrolled}
+    summaries = {c.id: progress.summary_from(outlines[c.id].modules, rows) for c in enrolled}
     others = [c for c in courses if c.id not in enrolled_ids]
     return render_template(
         "content/my_courses.html", enrolled=enrolled, summaries=summaries, others=others,
-        outlines={c.id: course_outline(c) for c in others},
+        outlines=outlines,
     )
 
 

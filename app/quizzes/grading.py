@@ -91,6 +91,11 @@ class QuestionResult:
     def correct(self) -> bool:
         return self.points >= 1.0
 
+    @property
+    def answered(self) -> bool:
+        """An option was chosen or something other than spaces was typed."""
+        return any(str(value).strip() for value in self.recorded)
+
 
 @dataclass(frozen=True)
 class QuizGrade:
@@ -99,6 +104,11 @@ class QuizGrade:
     max_points: int
     percent: int
     passed: bool
+
+    @property
+    def answered_none(self) -> bool:
+        """Not one question answered: a slip of the thumb, not an attempt."""
+        return not any(result.answered for result in self.results)
 
 
 def grade_question(question: Question, raw_values: Sequence[str]) -> QuestionResult:

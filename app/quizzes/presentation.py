@@ -1,5 +1,7 @@
 """What a learner is shown of an attempt: questions without the key before, feedback after."""
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +28,28 @@ class PresentedQuestion:
     hint_html: str
     widget: str
     options: tuple[PresentedOption, ...]
+
+    @property
+    def needs_choose_all_hint(self) -> bool:
+        """A several-answer question gets "Choose all answers that apply." under its prompt,
+        unless its author already wrote such a line (as courses/README.md once showed)."""
+        return self.widget == "checkbox" and not prompt_asks_for_all(self.html)
+
+
+# How authors say "several answers" in a prompt, in the languages courses are written in;
+# compared with the prompt's text lower-cased, so one sentence is never shown twice.
+CHOOSE_ALL_PHRASES = (
+    "chọn tất cả", "chọn các đáp án", "chọn những đáp án", "chọn nhiều", "nhiều đáp án đúng",
+    "choose all", "select all", "tick all", "all that apply", "all answers that apply",
+    "more than one answer",
+)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def prompt_asks_for_all(prompt_html: str) -> bool:
+    """True when the prompt itself tells the learner to choose every right answer."""
+    text = unicodedata.normalize("NFC", _TAG.sub(" ", prompt_html)).casefold()
+    return any(phrase in " ".join(text.split()) for phrase in CHOOSE_ALL_PHRASES)
 
 
 @dataclass(frozen=True)

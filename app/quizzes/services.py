@@ -31,6 +31,10 @@ class DeadlinePassed(Exception):
     """The learner's deadline for this course has passed."""
 
 
+class NothingAnswered(Exception):
+    """The submission answers no question; it is not counted and the attempt stays open."""
+
+
 def _check_deadline(user: User, module: Module) -> None:
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     if deadline_passed(user, module.course, utcnow(), zone):
@@ -134,7 +138,8 @@ def submit_attempt(user: User, token: str, answers: dict[str, list[str]]) -> Sub
 
     Runs in a write transaction with the learner's row locked, so concurrent submissions
     (a double click, a retry after a lost response) cannot both count, and the attempt
-    limit holds. Only the server's clock is used.
+    limit holds. Only the server's clock is used. A submission that answers nothing raises
+    NothingAnswered before anything is written: it costs no attempt.
     """
     begin_write_transaction()
     db.session.execute(sa.select(User.id).where(User.id == user.id).with_for_update())
@@ -152,6 +157,8 @@ def submit_attempt(user: User, token: str, answers: dict[str, list[str]]) -> Sub
             raise AttemptLimitReached(attempt.module.slug)
     chosen = to_indexes(attempt.option_ids, attempt.option_order, answers)
     grade = grade_quiz(quiz, chosen, attempt.pass_mark, attempt.question_ids)
+    if grade.answered_none:
+        raise NothingAnswered(token)
     attempt.answers = {r.question_id: list(r.recorded) for r in grade.results}
     attempt.points, attempt.max_points = grade.points, grade.max_points
     attempt.score, attempt.passed = grade.percent, grade.passed

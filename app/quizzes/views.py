@@ -82,6 +82,11 @@ def submit(token: str):
         db.session.rollback()
         flash(_("The deadline of this course has passed."), "info")
         return redirect(url_for("quizzes.attempt", token=token))
+    except services.NothingAnswered:
+        db.session.rollback()
+        flash(_("You answered no question, so nothing was sent and no attempt was used. "
+                "Choose or type your answers, then send them."), "error")
+        return redirect(url_for("quizzes.attempt", token=token))
     db.session.commit()
     if submission.completion_id is not None:
         render_soon(submission.completion_id)

@@ -105,7 +105,8 @@ def test_attempt_limit_holds_under_concurrent_submissions(app, make_user):
     second = start_attempt(user, module)
     db.session.commit()
     tokens, user_id = [first.token, second.token], user.id
-    answers = {token: builders.answers_for("gioi-thieu", token=token) for token in tokens}
+    answers = {token: {key.removeprefix("q-"): values for key, values in
+                       builders.answers_for("gioi-thieu", token=token).items()} for token in tokens}
 
     def run(token):
         with app.app_context():

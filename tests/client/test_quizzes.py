@@ -44,7 +44,7 @@ def test_options_are_shuffled_per_attempt_and_true_false_kept_in_order(client, a
     orders = set()
     for _ in range(12):
         token = builders.start_attempt(client, "gioi-thieu")
-        client.post(f"/attempts/{token}", data={})
+        client.post(f"/attempts/{token}", data=builders.answers_for("gioi-thieu", correct=False, token=token))
         attempt = db.session.scalar(sa.select(QuizAttempt).filter_by(token=token))
         orders.add(tuple(attempt.option_order["q-nam"]))
         assert attempt.option_order["q-dvc"] == [0, 1]
@@ -79,7 +79,8 @@ def test_wrong_answers_fail_and_leave_the_module_incomplete(client, auth, make_u
 def test_posted_score_fields_are_ignored(client, auth, make_user):
     enrolled_learner(client, auth, make_user)
     token = builders.start_attempt(client, "gioi-thieu")
-    data = {"score": "100", "points": "99", "correct": "1", "passed": "true", "q-nam": ["9", "x"]}
+    data = {**builders.answers_for("gioi-thieu", correct=False, token=token),
+            "score": "100", "points": "99", "correct": "1", "passed": "true"}
     client.post(f"/attempts/{token}", data=data)
     attempt = db.session.scalar(sa.select(QuizAttempt).filter_by(token=token))
     assert attempt.score == 0 and attempt.points == 0 and attempt.max_points == 3

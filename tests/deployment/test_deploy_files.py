@@ -34,5 +34,6 @@ def test_nginx_accepts_the_uploads_the_app_accepts():
 def test_gunicorn_accepts_its_config():
     command = [str(VENV_BIN / "gunicorn"), "--check-config", "-c", str(DEPLOY / "gunicorn.conf.py")]
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120,
-                          env={"PATH": "/usr/bin:/bin", "SECRET_KEY": "x" * 48, "HOCSO_ENV": "production"})
+                          env={"PATH": "/usr/bin:/bin", "SECRET_KEY": "x" * 48, "HOCSO_ENV": "production",
+                               "PUBLIC_BASE_URL": "https://hocso.example.gov.vn"})
     assert done.returncode == 0, done.stderr[-2000:]

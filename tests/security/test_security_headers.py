@@ -59,6 +59,7 @@ def production_config(tmp_path, courses_dir, secret_key=PRODUCTION_SECRET_KEY):
         )
         COURSES_DIR = courses_dir
         RATELIMIT_STORAGE_URI = "memory://"
+        PUBLIC_BASE_URL = "https://hocso.example.gov.vn"
 
     return Production
 
