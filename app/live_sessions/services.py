@@ -253,14 +253,15 @@ class LearnerSession:
 
 def sessions_for(user: User, course: Course, now: datetime) -> list[LearnerSession]:
     """The sessions she is expected at, soonest first, with whether she attended."""
-    sessions = list(db.session.scalars(requirements.sessions_for_learner(course.id, user.id)
-                                       .order_by(LiveSession.starts_at)))
-    attended = {a.session_id: a for a in db.session.scalars(
-        sa.select(Attendance).where(Attendance.user_id == user.id,
-                                    Attendance.session_id.in_([s.id for s in sessions])))}
-    return [LearnerSession(s, attended.get(s.id),
-                           checkin_window(s.starts_at_utc, s.duration_minutes).state(now))
-            for s in sessions]
+    # One statement: the course page is on every learner's way, most courses have no session
+    her_attendance = sa.and_(Attendance.session_id == LiveSession.id, Attendance.user_id == user.id)
+    rows = db.session.execute(
+        requirements.sessions_for_learner(course.id, user.id).add_columns(Attendance)
+        .outerjoin(Attendance, her_attendance).order_by(LiveSession.starts_at)
+    )
+    return [LearnerSession(session, attendance,
+                           checkin_window(session.starts_at_utc, session.duration_minutes).state(now))
+            for session, attendance in rows]
 
 
 @dataclass(frozen=True)

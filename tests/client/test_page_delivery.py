@@ -20,7 +20,8 @@ QUERY_BUDGET = {
     "module": 4,  # user, module with its course, enrolment, progress (+ attempts when it has a quiz)
     "module_with_quiz": 5,
     "course_list": 5,  # user, courses, enrolments, progress of all her courses
-    "course": 6,  # user, course, enrolment, progress, certificate
+    "course": 7,  # user, course, modules (outline, first view only), enrolment, progress, certificate,
+    # her live sessions with her attendance
     "login": 0,
     "verify": 1,
 }
