@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from app.accounts.models import Role
 from app.certificates.services import render_soon
 from app.content.models import Course
+from app.content.services import course_by_slug
 from app.database import utcnow
 from app.enrolment.spreadsheets import SpreadsheetError
 from app.extensions import db, limiter
@@ -39,7 +40,7 @@ def _checkin_limit() -> str:
 
 
 def _managed_course(slug: str) -> Course:
-    course = db.session.scalar(sa.select(Course).where(Course.slug == slug[:64]))
+    course = course_by_slug(slug[:64])
     if course is None:
         abort(404)
     if not services.may_manage(current_user, course):
@@ -47,15 +48,8 @@ def _managed_course(slug: str) -> Course:
     return course
 
 
-def _session_or_404(session_id: int) -> LiveSession:
-    session = db.session.get(LiveSession, session_id)
-    if session is None:
-        abort(404)
-    return session
-
-
 def _managed_session(session_id: int) -> LiveSession:
-    session = _session_or_404(session_id)
+    session = db.get_or_404(LiveSession, session_id)
     if not services.may_manage(current_user, session.course):
         abort(403)
     return session
@@ -274,7 +268,7 @@ def _serializer() -> URLSafeTimedSerializer:
 @authenticated
 @limiter.limit(_checkin_limit, methods=["POST"], key_func=lambda: f"checkin:{current_user.get_id()}")
 def check_in(session_id: int):
-    session = _session_or_404(session_id)
+    session = db.get_or_404(LiveSession, session_id)
     window = checkin_window(session.starts_at_utc, session.duration_minutes)
     form = CheckinForm(formdata=None, code=request.args.get("code", "")[:20]) if request.method == "GET" \
         else CheckinForm()
