@@ -47,6 +47,7 @@ def server_environment(database_url: str, courses_dir: Path, scratch_dir: Path,
         COURSES_DIR=str(courses_dir),
         TMPDIR=str(scratch_dir),
         PYTHONUNBUFFERED="1",
+        PUBLIC_BASE_URL="http://127.0.0.1",  # production requires one; callers that know the port pass theirs
     )
     env.pop("REDIS_URL", None)  # rate limits in worker memory: the load comes from one address
     env.update(extra)
