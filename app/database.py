@@ -13,7 +13,6 @@ from app.extensions import db
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 _IMMEDIATE = "hocso_begin_immediate"
-_READ_ONLY = "hocso_read_only"
 _READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
@@ -26,8 +25,6 @@ def _wants_write_lock(connection) -> bool:
     """Writes start with the lock: a deferred transaction that reads, then writes after another
     connection committed, fails at once with "database is locked" (busy_timeout cannot help)."""
     options = connection.get_execution_options()
-    if options.get(_READ_ONLY, False):
-        return False
     if options.get(_IMMEDIATE, False):
         return True
     return has_request_context() and request.method not in _READ_ONLY_METHODS
@@ -95,23 +92,6 @@ def end_read_transaction() -> None:
         raise RuntimeError("end_read_transaction() would commit changes staged before it")
     if session.in_transaction():
         session.commit()  # nothing staged: this only ends the transaction
-
-
-@contextmanager
-def read_only_transaction() -> Iterator[None]:
-    """Reads in a transaction of their own that takes no write lock, ended on leaving.
-
-    For work that must not hold a lock while it computes (a login hashes for 25 ms): read here,
-    compute outside, then write in the request's own transaction. Objects read here are
-    expired on leaving and reload in the next transaction.
-    """
-    end_read_transaction()
-    session = db.session()  # the request's own Session, behind the scoped proxy
-    session.connection(execution_options={_READ_ONLY: True})
-    try:
-        yield
-    finally:
-        session.rollback()
 
 
 @contextmanager

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from app.accounts.models import Role, Unit, User
 from app.accounts.passwords import check_password, hash_password
-from app.database import read_only_transaction, utcnow
+from app.database import utcnow
 from app.extensions import db
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
@@ -159,13 +159,6 @@ def check_login(claim: LoginClaim, password: str) -> User | None:
         claim.user.password_hash = hash_password(password)
     claim.user.last_login_at = utcnow()
     return claim.user
-
-
-def authenticate(login: str, password: str) -> User | None:
-    """The active user with these credentials, or None (caller commits)."""
-    with read_only_transaction():
-        claim = login_claim(login)
-    return check_login(claim, password)
 
 
 def end_sessions(user: User) -> None:

@@ -109,15 +109,15 @@ def test_a_login_burst_beyond_the_hashing_slots_gets_busy_not_a_long_wait(app, c
 
 def test_an_unknown_user_costs_one_argon2_check_like_a_wrong_password(app, make_user, monkeypatch):
     from app.accounts import passwords
-    from app.accounts.services import authenticate
+    from app.accounts.services import check_login, login_claim
 
     make_user(username="lan")
     checked = []
     hashing = app.extensions[passwords.EXTENSION_KEY]
     real_verify = hashing._verify_argon2
     monkeypatch.setattr(hashing, "_verify_argon2", lambda h, p: checked.append(h) or real_verify(h, p))
-    assert authenticate("nobody-here", PASSWORD) is None
-    assert authenticate("lan", "wrong-password-1") is None
+    assert check_login(login_claim("nobody-here"), PASSWORD) is None
+    assert check_login(login_claim("lan"), "wrong-password-1") is None
     assert len(checked) == 2 and checked[0] == hashing.dummy_hash
     assert checked[0].split("$")[3] == checked[1].split("$")[3]  # the same m, t, p
 
