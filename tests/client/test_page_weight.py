@@ -7,6 +7,7 @@ from app.extensions import db
 from config import BASE_DIR
 
 LIMIT_BYTES = 60 * 1024
+STYLESHEET_LIMIT_BYTES = 15 * 1024
 
 
 @pytest.fixture
@@ -29,3 +30,9 @@ def test_every_module_page_of_the_shipped_courses_is_light(client, auth, make_us
             assert page.status_code == 200
             heaviest = max(heaviest, len(page.data) + css)
     assert heaviest <= LIMIT_BYTES, f"heaviest first view is {heaviest} bytes"
+
+
+def test_the_stylesheet_stays_within_its_budget(client):
+    """Issue 14 item 7: the whole design in at most 15 KB of CSS, uncompressed."""
+    css = client.get("/static/hocso.css", headers={"Accept-Encoding": "identity"}).data
+    assert len(css) <= STYLESHEET_LIMIT_BYTES, f"hocso.css is {len(css)} bytes"
