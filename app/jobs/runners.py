@@ -46,6 +46,7 @@ class LocalWorker:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._draining = False  # join() asked the thread to end once it finds nothing to run
 
     def wake(self, app: Flask) -> None:
         """Look for work now (starting the thread if this process has none)."""
@@ -60,9 +61,18 @@ class LocalWorker:
         return self._thread is not None and self._thread.is_alive()
 
     def join(self) -> None:
+        """Wait until the thread has run every job it can and ended, even a sweeping one."""
         thread = self._thread
-        if thread is not None:
+        if thread is None:
+            return
+        with self._lock:
+            self._draining = True
+            self._wake.set()
+        try:
             thread.join()
+        finally:
+            with self._lock:
+                self._draining = False
 
     def _work(self) -> None:
         while True:
@@ -77,7 +87,7 @@ class LocalWorker:
                 ran = False
             if ran:
                 continue
-            if not app.config["JOBS_LOCAL_SWEEP"]:
+            if self._draining or not app.config["JOBS_LOCAL_SWEEP"]:
                 with self._lock:
                     if not self._wake.is_set():
                         self._thread = None

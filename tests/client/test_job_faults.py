@@ -258,3 +258,15 @@ def test_kill_9_of_a_render_child_fails_the_job_with_a_retry_that_resumes_it(app
 def _run_in_context(app, token: str) -> None:
     with app.app_context():
         jobs.run_job(token)
+
+
+def test_waiting_for_local_jobs_ends_a_sweeping_worker_too(app):
+    """A web process's worker sweeps for ever (JOBS_LOCAL_SWEEP); waiting for the jobs (tests, the
+    CLI) must still come back once nothing is left to run, not hang on the sweep."""
+    app.config["JOBS_LOCAL_SWEEP"] = True
+    runners.local_worker.wake(app)
+    assert runners.local_worker.is_running()
+    waiter = threading.Thread(target=jobs.wait_for_local_jobs, daemon=True)
+    waiter.start()
+    waiter.join(30)
+    assert not waiter.is_alive() and not runners.local_worker.is_running()
