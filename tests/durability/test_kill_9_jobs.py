@@ -111,14 +111,42 @@ def wait_until(condition, timeout: float, step: float = 0.2):
     return condition()
 
 
-def open_transactions(application_name: str) -> int:
-    """Connections of that application left "idle in transaction" (PostgreSQL; 0 on SQLite)."""
-    if not on_postgresql():
+def database_ports(pids: set[int]) -> set[int]:
+    """Local TCP ports of these processes' connections to PostgreSQL (their backends' client_port)."""
+    inodes = set()
+    for pid in pids:
+        try:
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                target = os.readlink(f"/proc/{pid}/fd/{fd}")
+                if target.startswith("socket:["):
+                    inodes.add(target[8:-1])
+        except OSError:
+            continue
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as lines:
+            for line in list(lines)[1:]:
+                fields = line.split()
+                local, remote, inode = fields[1], fields[2], fields[9]
+                if inode in inodes and int(remote.rsplit(":", 1)[1], 16) == 5432:
+                    ports.add(int(local.rsplit(":", 1)[1], 16))
+    return ports
+
+
+def open_transactions(ports: set[int]) -> int:
+    """The killed processes' backends still in a transaction 10 s after the kill (PostgreSQL; 0 on
+    SQLite). Only theirs: the replacement worker resuming the job has transactions of its own."""
+    if not on_postgresql() or not ports:
         return 0
-    with db.engine.connect() as connection:
-        return connection.scalar(sa.text(
-            "SELECT count(*) FROM pg_stat_activity WHERE application_name = :name"
-            " AND state LIKE 'idle in transaction%'"), {"name": application_name})
+
+    def still_open() -> int:
+        with db.engine.connect() as connection:
+            return connection.scalar(sa.text(
+                "SELECT count(*) FROM pg_stat_activity WHERE client_port = ANY(:ports)"
+                " AND state LIKE 'idle in transaction%'"), {"ports": sorted(ports)})
+
+    wait_until(lambda: still_open() == 0, 10)
+    return still_open()
 
 
 def printed_codes(pdf: bytes, codes: list[str]) -> tuple[int, int]:
@@ -184,12 +212,13 @@ def test_kill_9_of_the_rq_worker_during_a_print_resumes_it(app, own_redis, tmp_p
     try:
         assert wait_until(lambda: job_row(job.id).progress_done >= KILL_AT, 180), job_row(job.id)
         doomed = descendants(worker.pid)  # the work horse and its render children
+        connections = database_ports(doomed | {worker.pid})
         first_worker = job_row(job.id).worker_name
         os.kill(worker.pid, signal.SIGKILL)  # the worker only: the rest must follow by themselves
         killed_at = time.monotonic()
         worker.wait()
         orphans_gone = wait_until(lambda: not any(alive(pid) for pid in doomed), 10)
-        left_open = open_transactions(name)
+        left_open = open_transactions(connections)
         restarted = start_rq_worker(env, tmp_path / "worker.log")  # as systemd would
         resumed = wait_until(lambda: (row := job_row(job.id)).worker_name != first_worker
                              or row.state == JobState.FAILED, DETECTION_LIMIT + 30)
@@ -210,6 +239,7 @@ def test_kill_9_of_the_rq_worker_during_a_print_resumes_it(app, own_redis, tmp_p
         f"{detected_after:.0f} s, job {row.state} (attempt {row.attempts})"
     )
     assert orphans_gone, "the work horse or a render child outlived the killed worker"
+    assert connections or not on_postgresql(), "the killed worker's database connections were not found"
     assert left_open == 0
     assert resumed and detected_after < DETECTION_LIMIT
     assert finished and row.state == JobState.DONE, (row, (tmp_path / "worker.log").read_text()[-3000:])
@@ -249,11 +279,12 @@ def test_kill_9_of_a_web_worker_printing_without_redis_resumes_it(app, serve, fi
     assert wait_until(lambda: poke() or job_row(job.id).progress_done >= KILL_AT, 180), job_row(job.id)
     (web_worker,) = gunicorn_workers(server.process.pid)
     doomed = descendants(web_worker)
+    connections = database_ports(doomed | {web_worker})
     first_worker = job_row(job.id).worker_name
     os.kill(web_worker, signal.SIGKILL)
     killed_at = time.monotonic()
     orphans_gone = wait_until(lambda: not any(alive(pid) for pid in doomed), 10)
-    left_open = open_transactions(name)
+    left_open = open_transactions(connections)
     resumed = wait_until(lambda: poke() or (row := job_row(job.id)).worker_name != first_worker
                          or row.state == JobState.FAILED, DETECTION_LIMIT + 30, step=1.0)
     detected_after = time.monotonic() - killed_at
@@ -269,6 +300,7 @@ def test_kill_9_of_a_web_worker_printing_without_redis_resumes_it(app, serve, fi
         f"(stale heartbeat), job {row.state} (attempt {row.attempts})"
     )
     assert orphans_gone
+    assert connections or not on_postgresql(), "the killed worker's database connections were not found"
     assert left_open == 0
     assert resumed and detected_after < DETECTION_LIMIT
     assert finished and row.state == JobState.DONE, (row, server.log_tail())
