@@ -1,8 +1,13 @@
 """Language and time zone: Vietnamese first, English available."""
 
+from collections.abc import Callable
+
 from flask import Flask, current_app, request, session
-from flask_babel import format_date, format_decimal, get_locale
+from flask_babel import format_date, format_decimal, get_locale, get_translations
 from flask_login import current_user
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 from app.certificates.certificate_document import format_vietnamese_date
 from app.extensions import babel
@@ -27,7 +32,44 @@ def certificate_date(day) -> str:
     return format_date(day, "long")
 
 
+def _newstyle_gettext(lookup: Callable[[str], str]):
+    """Jinja's new-style `_()` (escaped, always %-formatted) over a catalogue already looked up."""
+    @pass_context
+    def gettext(context: Context, message: str, /, **variables) -> str:
+        text = lookup(message)
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+
+    return gettext
+
+
+def _newstyle_ngettext(lookup: Callable[[str, str, int], str]):
+    @pass_context
+    def ngettext(context: Context, singular: str, plural: str, number: int, /, **variables) -> str:
+        variables.setdefault("num", number)
+        text = lookup(singular, plural, number)
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+
+    return ngettext
+
+
+def bound_template_translations() -> dict:
+    """The request's locale and catalogue, looked up once per rendered page.
+
+    Flask-Babel's template callables find the locale and the catalogue again on every `_()`: on a
+    short page that was a quarter of the rendering. Templates see these in their context, which
+    comes before the environment's globals; macros imported without context keep the globals.
+    """
+    translations = get_translations()
+    locale = get_locale()
+    return {
+        "gettext": _newstyle_gettext(translations.ugettext),
+        "ngettext": _newstyle_ngettext(translations.ungettext),
+        "get_locale": lambda: locale,
+    }
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals.update(format_decimal=format_decimal, get_locale=get_locale)
     app.jinja_env.filters["certificate_date"] = certificate_date
+    app.context_processor(bound_template_translations)
