@@ -26,6 +26,7 @@ from app.certificates.models import Certificate, CertificateStatus
 from app.content.models import Course
 from app.database import begin_write_transaction, end_read_transaction, utcnow
 from app.extensions import db
+from app.progress import enrolment_summary
 from app.progress.models import CourseCompletion
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ def issue_certificate(user: User, course: Course, completion: CourseCompletion) 
     )
     db.session.add(certificate)
     db.session.flush()
+    enrolment_summary.refresh_certified(user.id, course.id)
     audit.record("certificate.issued", target=certificate.code, learner=user.username,
                  course=course.slug)
     return certificate
@@ -241,6 +243,7 @@ def revoke_certificate(certificate: Certificate, reason: str) -> Certificate:
     certificate.revoke_reason = reason
     audit.record("certificate.revoked", target=certificate.code, reason=reason)
     db.session.flush()
+    enrolment_summary.refresh_certified(certificate.user_id, certificate.course_id)
     return certificate
 
 

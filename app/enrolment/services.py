@@ -16,6 +16,7 @@ from app.audit import services as audit
 from app.content.models import Course
 from app.enrolment.row_report import N_
 from app.extensions import db
+from app.progress import enrolment_summary
 from app.progress.models import Enrolment, Intake
 from app.units.services import learners_of
 
@@ -91,10 +92,12 @@ def enrol_in_intake(users: list[User], intake: Intake, units: list[Unit] | None 
     it; one already in another intake of the course stays there (and is counted)."""
     counts = EnrolmentCounts()
     existing = _enrolments(intake.course_id, [u.id for u in users])
+    joined = []
     for user in users:
         enrolment = existing.get(user.id)
         if enrolment is None:
             db.session.add(Enrolment(user_id=user.id, course_id=intake.course_id, intake_id=intake.id))
+            joined.append(user.id)
             counts.enrolled += 1
         elif enrolment.intake_id is None:
             enrolment.intake_id = intake.id
@@ -104,6 +107,8 @@ def enrol_in_intake(users: list[User], intake: Intake, units: list[Unit] | None 
         else:
             counts.elsewhere.append(user.username)
     db.session.flush()
+    if joined:  # staff who tried the course before joining it have progress already
+        enrolment_summary.rebuild(intake.course_id, joined)
     audit.record("enrolment.added", target=f"{intake.course.slug}:{intake.code}",
                  enrolled=counts.enrolled, already=counts.already, elsewhere=len(counts.elsewhere),
                  units=[u.code for u in units or []], users=len(users))

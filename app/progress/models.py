@@ -35,6 +35,12 @@ class Enrolment(db.Model):
     intake_id: Mapped[int | None] = mapped_column(sa.ForeignKey("intake.id"), index=True)
     enrolled_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     deadline: Mapped[date | None]
+    # Where she stands, for reports over a whole country: written on each transition, in its
+    # transaction (app/progress/summary.py), so a funnel reads one row per learner.
+    started_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    completed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    score: Mapped[int | None]
+    certified: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     user: Mapped[User] = relationship()
     course: Mapped[Course] = relationship()

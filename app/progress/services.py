@@ -13,6 +13,7 @@ from app.content.outline import ModuleEntry, course_outline
 from app.database import begin_write_transaction, utcnow
 from app.extensions import db
 from app.live_sessions import requirements as live_requirements
+from app.progress import enrolment_summary
 from app.progress.models import CourseCompletion, Enrolment, ModuleProgress
 from app.progress.rules import CompletionRule, course_score
 
@@ -26,6 +27,7 @@ def enrol(user: User, course: Course) -> Enrolment:
         enrolment = Enrolment(user_id=user.id, course_id=course.id)
         db.session.add(enrolment)
         db.session.flush()
+        enrolment_summary.rebuild(course.id, [user.id])  # staff may have tried the course before joining
     return enrolment
 
 
@@ -95,8 +97,9 @@ def _progress_row(user: User, module: Module) -> ModuleProgress:
         sa.select(ModuleProgress).filter_by(user_id=user.id, module_id=module.id)
     )
     if row is None:
-        row = ModuleProgress(user_id=user.id, module_id=module.id)
+        row = ModuleProgress(user_id=user.id, module_id=module.id, opened_at=utcnow())
         db.session.add(row)
+        enrolment_summary.mark_started(user.id, module.course_id, row.opened_at)
     return row
 
 
@@ -128,16 +131,17 @@ def complete_course_if_done(user: User, course: Course) -> CourseCompletion | No
     )
     if existing is not None:
         return None
-    summary = summarize(user, course)
-    if not summary.rule.is_met(summary.completed_ids):  # modules first: most submits stop here
+    standing = summarize(user, course)
+    if not standing.rule.is_met(standing.completed_ids):  # modules first: most submits stop here
         return None
-    rule = summary.rule.with_sessions(live_requirements.required_session_ids(user, course))
+    rule = standing.rule.with_sessions(live_requirements.required_session_ids(user, course))
     attended = live_requirements.attended_session_ids(user, course) if rule.required_session_ids else ()
-    if not rule.is_met(summary.completed_ids, attended) or not is_enrolled(user, course):
+    if not rule.is_met(standing.completed_ids, attended) or not is_enrolled(user, course):
         return None
-    completion = CourseCompletion(user_id=user.id, course_id=course.id, score=summary.score)
+    completion = CourseCompletion(user_id=user.id, course_id=course.id, score=standing.score)
     db.session.add(completion)
     db.session.flush()
+    enrolment_summary.mark_completed(completion)
     issue_certificate(user, course, completion)
     return completion
 

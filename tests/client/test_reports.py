@@ -12,6 +12,7 @@ from app.accounts.models import Unit, UnitLevel, User
 from app.accounts.services import create_user
 from app.certificates.models import Certificate
 from app.extensions import db
+from app.progress import enrolment_summary
 from app.progress.models import CourseCompletion, Enrolment, Intake, ModuleProgress
 from tests import builders
 from tests.conftest import PASSWORD
@@ -65,6 +66,7 @@ def build_world() -> dict[str, Unit]:
     db.session.flush()
     for learner in LEARNERS:
         add_learner(learner, units[learner.unit], intakes[learner.intake], course)
+    enrolment_summary.rebuild()  # the rows went in directly, as a bulk load's do
     db.session.commit()
     return units
 

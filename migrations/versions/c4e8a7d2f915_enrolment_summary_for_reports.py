@@ -1,0 +1,46 @@
+"""enrolment summary for reports: started, completed with score, certified on each enrolment
+
+Revision ID: c4e8a7d2f915
+Revises: b7d41c2e9f10
+Create Date: 2026-12-02 07:00:00.000000
+
+A national funnel (a million learners, twenty million progress rows) read the progress,
+completion and certificate tables for every learner; these columns carry the same facts, written
+on each transition (app/progress/enrolment_summary.py). The upgrade fills them from those tables
+in one statement per column.
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = 'c4e8a7d2f915'
+down_revision = 'b7d41c2e9f10'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('enrolment', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('started_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('completed_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('score', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('certified', sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.execute(
+        "UPDATE enrolment SET started_at = (SELECT min(mp.opened_at) FROM module_progress mp"
+        " JOIN module m ON m.id = mp.module_id"
+        " WHERE mp.user_id = enrolment.user_id AND m.course_id = enrolment.course_id)")
+    op.execute(
+        "UPDATE enrolment SET completed_at = cc.completed_at, score = cc.score FROM course_completion cc"
+        " WHERE cc.user_id = enrolment.user_id AND cc.course_id = enrolment.course_id")
+    op.execute(
+        "UPDATE enrolment SET certified = EXISTS (SELECT 1 FROM certificate c"
+        " WHERE c.user_id = enrolment.user_id AND c.course_id = enrolment.course_id AND c.status = 'valid')")
+
+
+def downgrade():
+    with op.batch_alter_table('enrolment', schema=None) as batch_op:
+        batch_op.drop_column('certified')
+        batch_op.drop_column('score')
+        batch_op.drop_column('completed_at')
+        batch_op.drop_column('started_at')
