@@ -91,6 +91,18 @@ def assert_no_horizontal_scroll(page: Page) -> None:
     assert widths[1] <= widths[0], f"{page.url} scrolls sideways: {widths[1]}px wide"
 
 
+def assert_preview_below_on_phones_and_beside_on_desktops(page: Page) -> None:
+    editor, preview = page.locator("textarea#source"), page.locator("section.preview")
+    page.locator('a[href="#preview-title"]').click()  # phones: one tap from the editor's top
+    expect(page.locator("#preview-title")).to_be_in_viewport()
+    assert preview.bounding_box()["y"] > editor.bounding_box()["y"] + editor.bounding_box()["height"]
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert preview.bounding_box()["x"] >= editor.bounding_box()["x"] + editor.bounding_box()["width"]
+    expect(page.locator('a[href="#preview-title"]')).to_be_hidden()
+    assert_no_horizontal_scroll(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+
+
 def test_instructor_previews_and_publishes_and_a_learner_sees_the_change(
     app, live_server, page, make_user, monkeypatch
 ):
@@ -113,6 +125,7 @@ def test_instructor_previews_and_publishes_and_a_learner_sees_the_change(
     expect(page.locator("section.preview article.prose")).to_contain_text(NEW_TEXT)
     expect(page.locator("section.check .flash-success")).to_be_visible()
     assert_no_horizontal_scroll(page)
+    assert_preview_below_on_phones_and_beside_on_desktops(page)
     db.session.expire_all()
     assert OLD_TEXT in builders.module("doc-them").html  # a preview writes nothing
 
