@@ -7,7 +7,8 @@ from flask.cli import AppGroup
 
 from app.accounts.models import Role, Unit, UnitLevel, User
 from app.accounts.services import create_user
-from app.content.services import course_by_slug
+from app.authoring.instructors import assign
+from app.content.services import course_by_slug, courses_synced
 from app.extensions import db
 from app.progress.services import enrol
 
@@ -38,6 +39,30 @@ def ensure_demo_units() -> dict[str, Unit]:
     return units
 
 
+def _demo_account(username: str, role: Role) -> User | None:
+    return db.session.scalar(sa.select(User).filter_by(username=username, role=role))
+
+
+def link_demo_accounts() -> None:
+    """Enrol the demo learner in the demo course and let the demo instructor edit it (each once;
+    nothing while the course or the accounts are missing). The caller commits."""
+    course = course_by_slug(DEMO_COURSE)
+    if course is None:
+        return
+    accounts = {role: _demo_account(username, role) for username, _, role, _, _ in DEMO_ACCOUNTS}
+    if accounts[Role.LEARNER] is not None:
+        enrol(accounts[Role.LEARNER], course)
+    if accounts[Role.INSTRUCTOR] is not None and accounts[Role.ADMIN] is not None:
+        assign(accounts[Role.INSTRUCTOR], course, by=accounts[Role.ADMIN])
+
+
+@courses_synced.connect
+def _link_loaded_demo_course(_report, **_details) -> None:
+    """`flask demo create` may run before `flask courses sync` first loads the demo course."""
+    if current_app.config["DEMO_DATA_ALLOWED"]:
+        link_demo_accounts()
+
+
 @demo_cli.command("create")
 def create_demo_command():
     """Create the demo units and accounts if absent, and print how to log in."""
@@ -47,13 +72,10 @@ def create_demo_command():
             "Create the first admin with `flask users create NAME --role admin`."
         )
     units = ensure_demo_units()
-    course = course_by_slug(DEMO_COURSE)
     click.echo("Demo accounts (username / password):")
     for username, name, role, unit_code, password in DEMO_ACCOUNTS:
-        user = db.session.scalar(sa.select(User).filter_by(username=username))
-        if user is None:
-            user = create_user(username, name, password, role, units[unit_code])
-        if role == Role.LEARNER and course is not None:
-            enrol(user, course)
+        if db.session.scalar(sa.select(User).filter_by(username=username)) is None:
+            create_user(username, name, password, role, units[unit_code])
         click.echo(f"  {role.value:<10} {username:<10} / {password}")
+    link_demo_accounts()
     db.session.commit()

@@ -4,6 +4,7 @@ Instructors reach only the courses assigned to them (403 otherwise); learners re
 """
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -19,6 +20,7 @@ from app.authoring.forms import (
     NewModuleForm,
     RestoreForm,
 )
+from app.authoring.guide import guide_html
 from app.authoring.models import RevisionState
 from app.authoring.overlay import is_module_file_name
 from app.authoring.preview import preview_context
@@ -72,6 +74,13 @@ def _module_file(course: Course, module_slug: str) -> tuple[object, str]:
 @editors
 def dashboard():
     return render_template("authoring/dashboard.html", courses=instructors.editable_courses(current_user))
+
+
+@bp.route("/guide")
+@editors
+def guide():
+    body_html, toc_html = guide_html(str(get_locale()))
+    return render_template("authoring/guide.html", body_html=body_html, toc_html=toc_html)
 
 
 @bp.route("/courses/<slug>")

@@ -2,7 +2,11 @@
 
 Imported: single and multiple choice (weights), true/false, short answer and numeric questions,
 with titles, categories, format markers, per-answer and general feedback. Matching, essay,
-description and missing-word questions are reported as GiftProblems and never imported."""
+description and missing-word questions are reported as GiftProblems and never imported.
+
+Hocso questions have neither a name nor a category: an imported question keeps its GIFT name
+(::Title::) and $CATEGORY as two comment lines under its heading, which pages never show (the
+sanitiser drops comments) and the export reads back."""
 
 import html
 import itertools
@@ -33,6 +37,7 @@ _HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 _ANY_TONE_COMMENT = re.compile(r"hocso:\s*any-tone", re.IGNORECASE)
 # Lines of a prompt paragraph that our quiz syntax would read as an option, answer or heading.
 _QUIZ_LOOKALIKE = re.compile(r"\s{0,3}(?:#{1,6}|[-*+]\s+(?:\(\s*[xX]?\s*\)|\[\s*[xX]?\s*\]|=))(?:\s|$)")
+_KEPT_LINE = re.compile(r"\s*<!-- GIFT (title|category): (.*?) -->\s*")
 LABELS = {"vi": ("Đúng", "Sai"), "en": ("True", "False")}
 HINT_WORDS = {"vi": "Gợi ý:", "en": "Hint:"}
 _FALSE_WORDS = {"sai", "false", "f", "s", "no", "không", "wrong"}
@@ -445,6 +450,36 @@ def _question_id(title: str, taken: set[str]) -> str:
     return next(candidate for candidate in candidates if candidate not in taken)
 
 
+def category_name(category: str) -> str:
+    """The last level of a Moodle category path: '$course$/Chuyển đổi số/Cơ bản' -> 'Cơ bản'."""
+    return category.rstrip("/").rsplit("/", 1)[-1].strip()
+
+
+def module_id_for(category: str) -> str:
+    """The id of the module a category's questions go to: the slug of its last level."""
+    slug = slugify_heading(category_name(category))[:64].strip("-")
+    return slug if len(slug) >= 3 else f"bai-{slug}"
+
+
+def _kept_lines(question: GiftQuestion, question_id: str) -> list[str]:
+    """The GIFT name (unless it is the id) and category as comments; '-->' would end one early."""
+    title = question.title if question.title != question_id else ""
+    kept = [("title", title), ("category", question.category)]
+    return [f"<!-- GIFT {key}: {' '.join(value.replace('-->', '->').split())} -->"
+            for key, value in kept if value]
+
+
+def _without_kept_lines(text: str) -> tuple[str, dict[str, str]]:
+    """A prompt without its GIFT comment lines, and what they kept."""
+    kept, lines = {}, []
+    for line in text.split("\n"):
+        if match := _KEPT_LINE.fullmatch(line):
+            kept[match.group(1)] = match.group(2)
+        else:
+            lines.append(line)
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip(), kept
+
+
 def _question_markdown(question: GiftQuestion, question_id: str, language: str) -> list[str]:
     classes = {"truefalse": " .truefalse", "short": " .short", "numeric": " .numeric"}
     attributes = question_id + classes.get(question.kind, "")
@@ -452,6 +487,8 @@ def _question_markdown(question: GiftQuestion, question_id: str, language: str) 
         attributes += " .any-tone"
     first, _, rest = question.text.partition("\n\n")
     lines = [f"### {' '.join(first.split())} {{#{attributes}}}", ""]
+    if kept := _kept_lines(question, question_id):
+        lines += [*kept, ""]
     if rest:
         lines += [_prompt_line(line) for line in rest.split("\n")] + [""]
     lines += _answer_lines(question, language)
@@ -495,17 +532,21 @@ def _number(value: float) -> str:
 def quiz_to_gift(
     source: Quiz | Sequence[Question] | Sequence[GiftQuestion], category: str = "", language: str = "vi"
 ) -> str:
-    """A module's quiz (or questions) as GIFT; hints become a 'Gợi ý:' paragraph of the prompt."""
+    """A module's quiz (or questions) as GIFT; hints become a 'Gợi ý:' paragraph of the prompt.
+    Each question goes under the $CATEGORY it was imported from, else under `category`."""
     questions = source.questions if isinstance(source, Quiz) else source
-    parts = [f"$CATEGORY: {category}"] if category else []
+    parts, current = [], ""
     for question in questions:
         gift = _from_question(question, language) if isinstance(question, Question) else question
+        if (wanted := gift.category or category) and wanted != current:
+            parts.append(f"$CATEGORY: {wanted}")
+            current = wanted
         parts.append(_question_gift(gift))
     return unicodedata.normalize("NFC", "\n\n".join(parts) + "\n")
 
 
 def _from_question(question: Question, language: str) -> GiftQuestion:
-    text = question.text
+    text, kept = _without_kept_lines(question.text)
     if question.hint:
         text += f"\n\n{HINT_WORDS.get(language, HINT_WORDS['vi'])} {question.hint}"
     options = [GiftOption(o.text, o.correct, o.feedback) for o in question.options]
@@ -515,7 +556,7 @@ def _from_question(question: Question, language: str) -> GiftQuestion:
         options = [GiftOption("", o.correct, o.feedback) for o in options]
     return GiftQuestion(
         line=question.line,
-        title=question.id,
+        title=kept.get("title") or question.id,
         kind=question.kind,
         text=text,
         options=options,
@@ -524,6 +565,7 @@ def _from_question(question: Question, language: str) -> GiftQuestion:
         any_tone=question.any_tone,
         numeric_value=question.numeric_value,
         numeric_tolerance=question.numeric_tolerance,
+        category=kept.get("category", ""),
     )
 
 

@@ -14,7 +14,14 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from app.content.front_matter import check_id, read_front_matter
-from app.content.gift import parse_gift, quiz_to_gift, to_markdown_quiz
+from app.content.gift import (
+    GiftQuestion,
+    category_name,
+    module_id_for,
+    parse_gift,
+    quiz_to_gift,
+    to_markdown_quiz,
+)
 from app.content.module_files import module_files
 from app.content.parsing import parse_course_folder
 from app.content.quiz_syntax import split_quiz
@@ -26,8 +33,12 @@ _QUESTION_IDS = re.compile(r"###\s.*\{([^{}]*)\}\s*")
 @click.command("import-gift")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--course", "course_id", required=True, help="Id of the course (from its course.yml).")
-@click.option("--module", "module_id", required=True, help="Id of the module; created when missing.")
-@click.option("--title", help="Title of a new module (default: the GIFT category, else the module id).")
+@click.option(
+    "--module", "module_id",
+    help="Id of the module for every question; created when missing. Default: one module per "
+    "$CATEGORY, named after the category's last level.",
+)
+@click.option("--title", help="Title of a new --module (default: the GIFT category, else the module id).")
 @click.option(
     "--minutes", type=click.IntRange(min=1), help="Minutes of a new module (default: 2 a question)."
 )
@@ -36,36 +47,80 @@ _QUESTION_IDS = re.compile(r"###\s.*\{([^{}]*)\}\s*")
 )
 @with_appcontext
 def import_gift_command(
-    file: Path, course_id: str, module_id: str, title: str | None, minutes: int | None, language: str | None
+    file: Path, course_id: str, module_id: str | None, title: str | None, minutes: int | None,
+    language: str | None,
 ):
-    """Append the questions of a Moodle GIFT file to a module's quiz, then validate the course."""
+    """Append the questions of a Moodle GIFT file to module quizzes, then validate the course."""
     root = Path(current_app.config["COURSES_DIR"])
     folder, course = _course_folder(root, course_id)
-    if message := check_id(module_id):
+    if module_id is not None and (message := check_id(module_id)):
         raise click.ClickException(f"--module '{module_id}' {message}")
     questions, problems = parse_gift(_read_gift(file))
     for problem in problems:
         click.echo(f"{file.name}:{problem}", err=problem.skipped)
     if not questions:
         raise click.ClickException(f"nothing was imported: {file.name} has no question Hocso can hold")
-    module = _module_file(folder, module_id)
-    original = module.read_bytes() if module else None
-    if module is None:
-        title = title or next((q.category.split("/")[-1] for q in questions if q.category), module_id)
-        module = _new_module(folder, module_id, title, minutes or max(5, 2 * len(questions)))
-    text = module.read_text(encoding="utf-8")
-    quiz = to_markdown_quiz(questions, language or course.get("language", "vi"), _question_ids(text))
-    module.write_text(_with_questions(text, quiz), encoding="utf-8")
+    groups = _modules_for(questions, module_id, file.name)
+    language = language or course.get("language", "vi")
+    originals: dict[Path, bytes | None] = {}
+    written: list[str] = []
     valid = False
     try:
+        for group_id, group in groups.items():
+            module = _write_questions(folder, group_id, group, language, title if module_id else None,
+                                     minutes, originals)
+            written.append(f"{module.relative_to(root)}" + (f" ({len(group)})" if len(groups) > 1 else ""))
+            for category in dict.fromkeys(q.category for q in group) if module_id is None else ():
+                count = sum(q.category == category for q in group)
+                click.echo(f"{file.name}: category '{category}': {count} question(s) into module "
+                           f"'{group_id}' ({module.name})")
         valid = _validate(folder, root)
     finally:
         if not valid:
-            _put_back(module, original)
+            for module, original in originals.items():
+                _put_back(module, original)
     if not valid:
-        raise click.ClickException(f"nothing was imported: fix the errors above; {module.name} is unchanged")
+        raise click.ClickException("nothing was imported: fix the errors above; the modules are unchanged")
     skipped = sum(problem.skipped for problem in problems)
-    click.echo(f"Imported {len(questions)} question(s) into {module.relative_to(root)}; {skipped} skipped.")
+    click.echo(f"Imported {len(questions)} question(s) into {', '.join(written)}; {skipped} skipped.")
+
+
+def _modules_for(questions: list[GiftQuestion], module_id: str | None, file_name: str) -> dict:
+    """Module id -> its questions: all in --module, else each in the module of its $CATEGORY."""
+    categories = dict.fromkeys(q.category for q in questions)
+    if module_id is not None:
+        if len(categories) > 1:  # the categories are not kept apart: say so, question by question
+            for q in questions:
+                click.echo(f"{file_name}:{q.line}: note: '{q.title or q.text[:40]}': category "
+                           f"'{q.category}' goes into module '{module_id}' with the other categories")
+        return {module_id: questions}
+    if uncategorised := next((q for q in questions if not q.category), None):
+        raise click.ClickException(
+            f"{file_name}:{uncategorised.line}: this question comes before any $CATEGORY line; "
+            "give --module, or start the file with a $CATEGORY line"
+        )
+    groups: dict[str, list[GiftQuestion]] = {}
+    for q in questions:
+        groups.setdefault(module_id_for(q.category), []).append(q)
+    return groups
+
+
+def _write_questions(
+    folder: Path, module_id: str, questions: list[GiftQuestion], language: str, title: str | None,
+    minutes: int | None, originals: dict[Path, bytes | None],
+) -> Path:
+    """Append the questions to the module's quiz, creating the module file when missing."""
+    module = _module_file(folder, module_id)
+    if module is None:
+        title = title or next((category_name(q.category) for q in questions if q.category), module_id)
+        module = _new_module(folder, module_id, title, minutes or max(5, 2 * len(questions)))
+        originals[module] = None
+    else:
+        originals.setdefault(module, module.read_bytes())
+    text = module.read_text(encoding="utf-8")
+    quiz = to_markdown_quiz(questions, language, _question_ids(text))
+    module.write_text(_with_questions(text, quiz), encoding="utf-8")
+    return module
 
 
 @click.command("export-gift")

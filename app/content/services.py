@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
+from blinker import Namespace
 from sqlalchemy.orm import contains_eager
 
 from app.content.course_format import CourseSpec, ModuleSpec, Problem
@@ -23,6 +24,11 @@ class CourseContentError(Exception):
     def __init__(self, problems: list[Problem]):
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = problems
+
+
+# Sent with the SyncReport once sync_courses has loaded the folders (before the caller commits),
+# so that rows of other packages can follow courses loaded for the first time (app/demo.py).
+courses_synced = Namespace().signal("courses-synced")
 
 
 @dataclass
@@ -52,6 +58,7 @@ def sync_courses(courses_root: Path) -> SyncReport:
     for course in db.session.scalars(sa.select(Course).where(Course.slug.not_in(known))):
         course.is_archived = True
     db.session.flush()
+    courses_synced.send(report)
     return report
 
 

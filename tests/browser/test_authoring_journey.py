@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
-from app.authoring import instructors
+from app import demo
 from app.extensions import db
 from tests import builders
 from tests.conftest import PASSWORD
@@ -77,10 +77,10 @@ def page(chromium):
         context.close()
 
 
-def log_in(page: Page, base: str, username: str) -> None:
+def log_in(page: Page, base: str, username: str, password: str = PASSWORD) -> None:
     page.goto(f"{base}/login")
     page.locator('input[name="login"]').fill(username)
-    page.locator('input[name="password"]').fill(PASSWORD)
+    page.locator('input[name="password"]').fill(password)
     page.locator('main form button[type="submit"]').click()
     expect(page).to_have_url(f"{base}/courses")
 
@@ -91,14 +91,29 @@ def assert_no_horizontal_scroll(page: Page) -> None:
     assert widths[1] <= widths[0], f"{page.url} scrolls sideways: {widths[1]}px wide"
 
 
-def test_instructor_previews_and_publishes_and_a_learner_sees_the_change(live_server, page, make_user):
+def assert_preview_below_on_phones_and_beside_on_desktops(page: Page) -> None:
+    editor, preview = page.locator("textarea#source"), page.locator("section.preview")
+    page.locator('a[href="#preview-title"]').click()  # phones: one tap from the editor's top
+    expect(page.locator("#preview-title")).to_be_in_viewport()
+    assert preview.bounding_box()["y"] > editor.bounding_box()["y"] + editor.bounding_box()["height"]
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert preview.bounding_box()["x"] >= editor.bounding_box()["x"] + editor.bounding_box()["width"]
+    expect(page.locator('a[href="#preview-title"]')).to_be_hidden()
+    assert_no_horizontal_scroll(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+
+
+def test_instructor_previews_and_publishes_and_a_learner_sees_the_change(
+    app, live_server, page, make_user, monkeypatch
+):
+    """The demo instructor of `make run` (`flask demo create`) finds the demo course to edit."""
     base = live_server
-    instructor = make_user(role="instructor", username="giang_vien")
-    instructors.assign(instructor, builders.course(), instructor)
+    monkeypatch.setattr(demo, "DEMO_COURSE", "khoa-mau")  # the fixture course plays the demo course
+    assert app.test_cli_runner().invoke(args=["demo", "create"]).exit_code == 0
     make_user(username="lan")
     db.session.commit()
 
-    log_in(page, base, "giang_vien")
+    log_in(page, base, "giangvien", "GiangVien@2025")
     page.locator('header nav a[href="/authoring/"]').click()
     page.get_by_role("link", name="Khóa học mẫu về chuyển đổi số").click()
     page.locator('a[href="/authoring/courses/khoa-mau/modules/doc-them"]').click()
@@ -110,6 +125,7 @@ def test_instructor_previews_and_publishes_and_a_learner_sees_the_change(live_se
     expect(page.locator("section.preview article.prose")).to_contain_text(NEW_TEXT)
     expect(page.locator("section.check .flash-success")).to_be_visible()
     assert_no_horizontal_scroll(page)
+    assert_preview_below_on_phones_and_beside_on_desktops(page)
     db.session.expire_all()
     assert OLD_TEXT in builders.module("doc-them").html  # a preview writes nothing
 

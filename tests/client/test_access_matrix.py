@@ -31,6 +31,7 @@ EXPECTED_POLICIES = {
     "certificates.verify_file": "public",
     "admin.audit_log": "roles:admin",
     "authoring.dashboard": "roles:admin,instructor",
+    "authoring.guide": "roles:admin,instructor",
     "authoring.course": "roles:admin,instructor",
     "authoring.question_statistics": "roles:admin,instructor",
     "authoring.edit_module": "roles:admin,instructor",

@@ -78,6 +78,7 @@ def requests(world):
     source = services.editing_start(world["course"], "02-doc-them.md").source
     return [
         ("GET", "/authoring/", None, ANY_EDITOR),
+        ("GET", "/authoring/guide", None, ANY_EDITOR),
         ("GET", "/authoring/courses/khoa-mau", None, COURSE_EDITORS),
         ("GET", "/authoring/courses/khoa-mau/statistics", None, COURSE_EDITORS),
         ("GET", MODULE, None, COURSE_EDITORS),

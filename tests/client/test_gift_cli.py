@@ -169,3 +169,71 @@ def test_export_of_a_module_without_quiz_fails_clearly(runner, courses_dir):
     result = runner.invoke(args=["courses", "export-gift", "--course", "khoa-mau", "--module", "doc-them"])
 
     assert result.exit_code != 0 and "has no questions" in result.output
+
+
+# ---- categories and names (issue 14 item 18) ---------------------------------------------------
+
+TWO_CATEGORIES = (
+    "$CATEGORY: $course$/top/Dịch vụ công\n\n::Nộp hồ sơ::Nộp hồ sơ ở đâu? {=Trực tuyến ~Giấy}\n\n"
+    "$CATEGORY: $course$/top/An toàn thông tin\n\n::Mã OTP::Có nên cho người khác mã OTP? {F}\n\n"
+    "::Mật khẩu::Mật khẩu mạnh dài bao nhiêu ký tự? {#12}\n"
+)
+
+
+@pytest.fixture
+def two_categories(tmp_path) -> Path:
+    gift = tmp_path / "hai-muc.gift"
+    gift.write_text(TWO_CATEGORIES, encoding="utf-8")
+    return gift
+
+
+def test_without_module_each_category_becomes_a_module(runner, courses_dir, two_categories):
+    result = runner.invoke(args=["courses", "import-gift", str(two_categories), "--course", "khoa-mau"])
+
+    assert result.exit_code == 0, result.output
+    assert ("hai-muc.gift: category '$course$/top/Dịch vụ công': 1 question(s) into module "
+            "'dich-vu-cong' (04-dich-vu-cong.md)") in result.output
+    assert ("hai-muc.gift: category '$course$/top/An toàn thông tin': 2 question(s) into module "
+            "'an-toan-thong-tin' (05-an-toan-thong-tin.md)") in result.output
+    assert "Imported 3 question(s) into khoa-mau/04-dich-vu-cong.md (1), " in result.output
+    second = (courses_dir / "khoa-mau" / "05-an-toan-thong-tin.md").read_text(encoding="utf-8")
+    assert second.startswith("---\nid: an-toan-thong-tin\ntitle: An toàn thông tin\norder: 5\n")
+    assert "<!-- GIFT title: Mã OTP -->\n<!-- GIFT category: $course$/top/An toàn thông tin -->" in second
+    assert validate(runner, courses_dir).exit_code == 0
+
+
+def test_without_module_a_question_before_any_category_is_refused(runner, courses_dir, tmp_path):
+    gift = tmp_path / "khong-muc.gift"
+    gift.write_text("::Một::Câu một? {T}\n\n$CATEGORY: Mục\n\n::Hai::Câu hai? {F}\n", encoding="utf-8")
+
+    result = runner.invoke(args=["courses", "import-gift", str(gift), "--course", "khoa-mau"])
+
+    assert result.exit_code != 0
+    assert "khong-muc.gift:1: this question comes before any $CATEGORY line; give --module" in result.output
+    assert len(list((courses_dir / "khoa-mau").glob("*.md"))) == 3
+
+
+def test_into_one_module_every_question_of_several_categories_is_reported(runner, two_categories):
+    result = import_gift(runner, two_categories)
+
+    assert result.exit_code == 0, result.output
+    for line in (
+        "hai-muc.gift:3: note: 'Nộp hồ sơ': category '$course$/top/Dịch vụ công' goes into module 'an-toan'",
+        "hai-muc.gift:7: note: 'Mã OTP': category '$course$/top/An toàn thông tin' goes into module",
+        "hai-muc.gift:9: note: 'Mật khẩu': category '$course$/top/An toàn thông tin' goes into module",
+    ):
+        assert line in result.output
+
+
+def test_export_gives_back_the_imported_names_and_categories(runner, two_categories):
+    import_gift(runner, two_categories)
+
+    result = runner.invoke(args=["courses", "export-gift", "--course", "khoa-mau", "--module", "an-toan"])
+
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("$CATEGORY: khoa-mau/an-toan\n")
+    categories = [line for line in result.output.split("\n") if line.startswith("$CATEGORY")]
+    assert categories == ["$CATEGORY: khoa-mau/an-toan", "$CATEGORY: $course$/top/Dịch vụ công",
+                          "$CATEGORY: $course$/top/An toàn thông tin"]
+    questions, _ = parse_gift(result.output)
+    assert [q.title for q in questions][-3:] == ["Nộp hồ sơ", "Mã OTP", "Mật khẩu"]

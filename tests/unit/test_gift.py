@@ -6,7 +6,14 @@ from pathlib import Path
 import pytest
 
 from app.content.course_format import Quiz
-from app.content.gift import GiftQuestion, parse_gift, quiz_to_gift, to_markdown_quiz
+from app.content.gift import (
+    GiftQuestion,
+    category_name,
+    module_id_for,
+    parse_gift,
+    quiz_to_gift,
+    to_markdown_quiz,
+)
 from app.content.parsing import parse_course_folder
 
 BANK = Path(__file__).parents[1] / "fixtures" / "gift" / "bank.gift"
@@ -300,8 +307,8 @@ def test_round_trip_keeps_every_question_and_answer(tmp_path):
     again, problems = parse_gift(quiz_to_gift(quiz, category="khoa-gift/ngan-hang"))
 
     assert [essentials(q) for q in again] == [essentials(q) for q in questions]
-    assert [q.title for q in again] == [q.id for q in quiz.questions]
-    assert {q.category for q in again} == {"khoa-gift/ngan-hang"}
+    assert [q.title for q in again] == [q.title for q in questions]
+    assert {q.category for q in again} == {"$course$/Chuyển đổi số/Cơ bản"}
     # Only the uneven weights of the bank are worth a note; the export writes equal splits.
     assert problems == []
 
@@ -357,3 +364,63 @@ def test_export_true_false_written_with_false_first(tmp_path):
     question = one(quiz_to_gift(quiz))
 
     assert [(o.correct, o.feedback) for o in question.options] == [(False, ""), (True, "Đúng là không mưa.")]
+
+
+# ---- names and categories (issue 14 item 18) ---------------------------------------------------
+
+TWO_CATEGORIES = (
+    "$CATEGORY: $course$/top/Dịch vụ công\n\n::Nộp hồ sơ::Nộp hồ sơ ở đâu? {=Trực tuyến ~Giấy}\n\n"
+    "$CATEGORY: $course$/top/An toàn thông tin\n\n::Mã OTP::Có nên cho người khác mã OTP? {F}\n\n"
+    "::Mật khẩu::Mật khẩu mạnh dài bao nhiêu ký tự? {#12}\n"
+)
+
+
+def test_every_question_keeps_its_own_category_and_name():
+    questions, _ = parse_gift(TWO_CATEGORIES)
+
+    assert [(q.title, category_name(q.category), q.line) for q in questions] == [
+        ("Nộp hồ sơ", "Dịch vụ công", 3),
+        ("Mã OTP", "An toàn thông tin", 7),
+        ("Mật khẩu", "An toàn thông tin", 9),
+    ]
+    assert [module_id_for(q.category) for q in questions] == [
+        "dich-vu-cong", "an-toan-thong-tin", "an-toan-thong-tin"]
+
+
+def test_name_and_category_are_kept_in_comments_learners_never_see(tmp_path):
+    questions, _ = parse_gift(TWO_CATEGORIES)
+
+    markdown = to_markdown_quiz(questions[:1])
+    quiz = project_quiz(tmp_path, markdown)
+
+    assert markdown.startswith(
+        "### Nộp hồ sơ ở đâu? {#nop-ho-so}\n\n<!-- GIFT title: Nộp hồ sơ -->\n"
+        "<!-- GIFT category: $course$/top/Dịch vụ công -->\n\n- (x) Trực tuyến"
+    )
+    assert "GIFT" not in quiz.questions[0].html and "<!--" not in quiz.questions[0].html
+
+
+def test_export_writes_the_real_categories_and_names(tmp_path):
+    questions, _ = parse_gift(TWO_CATEGORIES)
+    quiz = project_quiz(tmp_path, to_markdown_quiz(questions))
+
+    gift = quiz_to_gift(quiz, category="khoa-gift/ngan-hang")
+
+    assert [line for line in gift.split("\n") if line.startswith("$CATEGORY")] == [
+        "$CATEGORY: $course$/top/Dịch vụ công", "$CATEGORY: $course$/top/An toàn thông tin"]
+    again, problems = parse_gift(gift)
+    assert [(q.title, q.category) for q in again] == [(q.title, q.category) for q in questions]
+    assert [essentials(q) for q in again] == [essentials(q) for q in questions] and problems == []
+
+
+def test_questions_written_in_hocso_export_under_the_given_category_named_by_id(tmp_path):
+    quiz = project_quiz(tmp_path, "### Trời mưa. {#q-mua .truefalse}\n\n- (x) Đúng\n- ( ) Sai\n")
+
+    gift = quiz_to_gift(quiz, category="khoa-gift/ngan-hang")
+
+    assert gift.startswith("$CATEGORY: khoa-gift/ngan-hang\n\n::q-mua::")
+
+
+def test_a_category_names_its_module():
+    assert module_id_for("$course$/Chuyển đổi số/Cơ bản") == "co-ban"
+    assert module_id_for("Đề") == "bai-de" and category_name("A/B/") == "B"
