@@ -1,4 +1,4 @@
-"""Admin pages: the admin home, learner imports (upload, dry run, confirm), intakes and enrolment."""
+"""Admin pages: learner imports (upload, dry run, confirm), intakes and enrolment."""
 
 import sqlalchemy as sa
 from flask import (
@@ -37,18 +37,6 @@ REFRESH_SECONDS = 3
 WEB_MAX_ROWS = 500  # a province's commune leaders; larger lists: `flask users import` (the slips PDF
 # of 500 learners takes about 20 s to render, the password hashes about 15 s)
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@bp.route("/")
-@roles_required(Role.ADMIN)
-def admin_home():
-    count = db.session.scalar
-    return render_template(
-        "enrolment/admin_home.html",
-        unit_count=count(sa.select(sa.func.count()).select_from(Unit).where(Unit.valid_until.is_(None))),
-        learner_count=count(sa.select(sa.func.count()).select_from(User).where(User.role == Role.LEARNER)),
-        intake_count=count(sa.select(sa.func.count()).select_from(Intake)),
-    )
 
 
 @bp.route("/imports/learners", methods=["GET", "POST"])
