@@ -34,12 +34,13 @@ class AdminFigures:
 
 def admin_figures() -> AdminFigures:
     """Today's figures for the admin home (about ten small queries, none over a whole table's rows)."""
-    enrolled = _count(sa.select(sa.func.count()).select_from(Enrolment).where(Enrolment.intake_id.is_not(None)))
+    in_intake = Enrolment.intake_id.is_not(None)
+    enrolled = _count(sa.select(sa.func.count()).select_from(Enrolment).where(in_intake))
     completed = _count(
         sa.select(sa.func.count()).select_from(Enrolment)
         .join(CourseCompletion, (CourseCompletion.user_id == Enrolment.user_id)
               & (CourseCompletion.course_id == Enrolment.course_id))
-        .where(Enrolment.intake_id.is_not(None)))
+        .where(in_intake))
     return AdminFigures(
         learners=_count(sa.select(sa.func.count()).select_from(User).where(User.role == Role.LEARNER)),
         units=_count(sa.select(sa.func.count()).select_from(Unit).where(Unit.valid_until.is_(None))),

@@ -17,11 +17,11 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
-from app.accounts.models import Role, Unit, User
+from app.accounts.models import Role
 from app.audit import services as audit
 from app.content.models import Course
 from app.enrolment import learner_import, services
-from app.enrolment.forms import ConfirmImportForm, EnrolForm, ImportForm, IntakeForm
+from app.enrolment.forms import ConfirmImportForm, EnrolForm, ImportForm, IntakeEditForm, IntakeForm
 from app.enrolment.slips_job import FILENAME, LOGIN_SLIPS_JOB
 from app.extensions import db
 from app.jobs import services as jobs
@@ -29,6 +29,7 @@ from app.jobs.status import job_status
 from app.jobs.views import RetryForm
 from app.progress.models import Intake
 from app.security.access import roles_required
+from app.units.choices import unit_choices
 
 bp = Blueprint("enrolment", __name__, url_prefix="/admin", template_folder="templates")
 
@@ -145,7 +146,8 @@ def intakes():
     if form.validate_on_submit():
         course = next(c for c in courses if c.slug == form.course.data)
         try:
-            intake = services.create_intake(course, form.code.data, form.name.data, form.deadline.data)
+            intake = services.create_intake(course, form.code.data, form.name.data, form.deadline.data,
+                                            form.target.data)
         except services.EnrolmentError as problem:
             form.code.errors.append(_(problem.message, **problem.params))
         else:
@@ -162,6 +164,24 @@ def intake(intake_id: int):
     return _intake_page(_intake_or_404(intake_id), EnrolForm())
 
 
+@bp.route("/intakes/<int:intake_id>/edit", methods=["POST"])
+@roles_required(Role.ADMIN)
+def edit_intake(intake_id: int):
+    intake = _intake_or_404(intake_id)
+    form = IntakeEditForm()
+    if form.validate_on_submit():
+        try:
+            services.update_intake(intake, form.name.data, form.deadline.data, form.target.data)
+        except services.EnrolmentError as problem:
+            db.session.rollback()
+            form.name.errors.append(_(problem.message, **problem.params))
+        else:
+            db.session.commit()
+            flash(_("Intake %(name)s saved.", name=intake.name), "success")
+            return redirect(url_for("enrolment.intake", intake_id=intake.id))
+    return _intake_page(intake, EnrolForm(formdata=None), edit_form=form, status=400)
+
+
 @bp.route("/intakes/<int:intake_id>/enrol", methods=["POST"])
 @roles_required(Role.ADMIN)
 def enrol(intake_id: int):
@@ -169,7 +189,8 @@ def enrol(intake_id: int):
     form = EnrolForm()
     if form.validate_on_submit():
         try:
-            counts = services.enrol_references(intake, _lines(form.unit_codes.data), _lines(form.logins.data))
+            units = _lines(form.unit.data) + _lines(form.unit_codes.data)
+            counts = services.enrol_references(intake, units, _lines(form.logins.data))
         except services.EnrolmentError as problem:
             db.session.rollback()
             form.unit_codes.errors.append(_(problem.message, **problem.params))
@@ -182,9 +203,11 @@ def enrol(intake_id: int):
     return _intake_page(intake, form, status=400)
 
 
-def _intake_page(intake: Intake, form: EnrolForm, status: int = 200):
-    return render_template("enrolment/intake.html", intake=intake, form=form,
-                           roster=services.roster(intake)), status
+def _intake_page(intake: Intake, form: EnrolForm, edit_form: IntakeEditForm | None = None,
+                 status: int = 200):
+    edit_form = edit_form or IntakeEditForm(formdata=None, obj=intake)
+    return render_template("enrolment/intake.html", intake=intake, form=form, edit_form=edit_form,
+                           roster=services.roster(intake), unit_choices=unit_choices()), status
 
 
 def _report_page(report, payload: dict, intake: Intake | None, status: int = 200):

@@ -63,6 +63,7 @@ EXPECTED_POLICIES = {
     "enrolment.intakes": "roles:admin",
     "enrolment.intake": "roles:admin",
     "enrolment.enrol": "roles:admin",
+    "enrolment.edit_intake": "roles:admin",
     "user_admin.users": "roles:admin",
     "user_admin.user": "roles:admin",
     "user_admin.reset_password": "roles:admin",
