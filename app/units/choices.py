@@ -18,6 +18,7 @@ from app.content.models import Course
 from app.enrolment.row_report import N_
 from app.extensions import db
 from app.progress.models import Intake
+from app.reports.unit_rollup import collation_key
 
 NAME_AND_CODE = re.compile(r"^(?P<name>.*?)\s*\((?P<code>[^()]+)\)$")
 MAX_LISTED = 5  # namesakes named in an error message
@@ -87,7 +88,8 @@ def unit_choices() -> list[Choice]:
     for row in rows:
         where = _province_name(row, by_id) if counts[name_key(row.name)] > 1 else ""
         choices.append(Choice(row.code, row.name, where))
-    return sorted(choices, key=lambda choice: (name_key(choice.name), choice.where, choice.code))
+    return sorted(choices, key=lambda choice: (collation_key(choice.name), collation_key(choice.where),
+                                               choice.code))
 
 
 def _province_name(row, by_id) -> str:
