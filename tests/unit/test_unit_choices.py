@@ -26,7 +26,8 @@ def test_an_ended_units_code_is_accepted_when_given():
 def test_namesakes_and_unknown_names_are_errors_that_say_what_to_pick():
     with pytest.raises(ChoiceError) as ambiguous:
         match_choice("xã tân phú", UNITS)
-    assert ambiguous.value.params == {"text": "xã tân phú", "choices": "Xã Tân Phú (LC-TP), Xã Tân Phú (DN-TP)"}
+    assert ambiguous.value.params == {"text": "xã tân phú",
+                                      "choices": "Xã Tân Phú (LC-TP), Xã Tân Phú (DN-TP)"}
     with pytest.raises(ChoiceError) as unknown:
         match_choice("Tân", UNITS)
     assert unknown.value.message.startswith("Nothing matches")
