@@ -162,3 +162,14 @@ def test_the_funnel_says_the_target_and_completion_against_it(client, units, adm
     assert "<dt>Chỉ tiêu</dt><dd>8 (đặt cho đợt học)</dd>" in everything
     csv = client.get("/admin/reports/courses/khoa-mau/funnel.csv?intake=dot-1").get_data(as_text=True)
     assert '"Chỉ tiêu","8 (đặt cho đợt học)"' in csv
+
+
+def test_a_unit_moves_under_a_parent_picked_by_name(client, units, admin):
+    district = Unit(code="LC-H1", name="Huyện Bát Xát", level=UnitLevel.DISTRICT, parent=units["LC"])
+    db.session.add(district)
+    db.session.commit()
+    page = client.get(f"/admin/units/{units['LC-TV'].id}").get_data(as_text=True)
+    assert 'list="unit-choices"' in page and '<option value="Huyện Bát Xát (LC-H1)">' in page
+    response = client.post(f"/admin/units/{units['LC-TV'].id}/move", data={"parent_code": "Huyện Bát Xát"})
+    assert response.status_code == 302
+    assert db.session.get(Unit, units["LC-TV"].id).parent_id == district.id
