@@ -69,8 +69,14 @@ def bound_template_translations() -> dict:
     }
 
 
+def short_date(day) -> str:
+    """A date (or a moment, on the local calendar) as each language writes it: 01/07/2025, Jul 1, 2025."""
+    return format_date(day, "dd/MM/yyyy" if str(get_locale()) == "vi" else "medium")
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals.update(format_decimal=format_decimal, get_locale=get_locale)
     app.jinja_env.filters["certificate_date"] = certificate_date
     app.context_processor(bound_template_translations)
+    app.jinja_env.filters["short_date"] = short_date

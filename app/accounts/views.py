@@ -16,6 +16,7 @@ from flask_login import current_user, login_user, logout_user
 from app import errors
 from app.accounts import services, throttle
 from app.accounts.forms import ChangePasswordForm, LoginForm
+from app.accounts.models import Role
 from app.audit import services as audit
 from app.extensions import db
 from app.security.access import authenticated, public
@@ -34,11 +35,16 @@ def safe_next_url(target: str | None) -> str | None:
     return target if not parts.scheme and not parts.netloc else None
 
 
+def home_url(user) -> str:
+    """Where a person lands after login: admins on the admin home, everyone else on their courses."""
+    return url_for("admin.home") if user.role == Role.ADMIN else url_for("content.my_courses")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("content.my_courses"))
+        return redirect(home_url(current_user))
     form = LoginForm()
     if form.validate_on_submit():
         typed = form.login.data.strip().lower()
@@ -61,7 +67,7 @@ def login():
             session.clear()  # nothing planted before login survives it
             login_user(user)
             next_url = safe_next_url(request.args.get("next"))
-            return redirect(next_url or url_for("content.my_courses"))
+            return redirect(next_url or home_url(user))
     return render_template("accounts/login.html", form=form)
 
 

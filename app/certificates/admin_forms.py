@@ -30,10 +30,11 @@ class ReissueForm(FlaskForm):
 class PrintForm(FlaskForm):
     course = SelectField(_l("Course"), validators=[DataRequired(_l("Choose a course."))])
     unit = StringField(
-        _l("Unit code (empty: every unit)"), validators=[Optional(), Length(max=32)],
-        description=_l("The unit and every unit beneath it; merged units are included."),
+        _l("Unit (empty: every unit)"), validators=[Optional(), Length(max=300)],
+        description=_l("Type part of the name and pick from the list. The unit and every unit "
+                       "beneath it; merged units are included."),
     )
-    intake = StringField(_l("Intake code (empty: every intake)"), validators=[Optional(), Length(max=32)])
+    intake = StringField(_l("Intake (empty: every intake)"), validators=[Optional(), Length(max=300)])
     output = RadioField(
         _l("Output"),
         choices=[SelectChoice("pdf", _l("One PDF to print (cover list, then one page per certificate)")),

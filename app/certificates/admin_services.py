@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import contains_eager
 
 from app.accounts.models import User
 from app.accounts.services import check_full_name, normalize_name, vietnamese_sort_key
@@ -49,7 +50,8 @@ def search_certificates(search: CertificateSearch) -> tuple[list[Certificate], b
         query = query.where(User.unit_id.in_(recorded))
     offset = (max(search.page, 1) - 1) * PAGE_SIZE
     rows = list(db.session.scalars(
-        query.order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+        query.options(contains_eager(Certificate.user))  # the account tells namesakes apart
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
         .limit(PAGE_SIZE + 1).offset(offset)
     ))
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE

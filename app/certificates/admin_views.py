@@ -19,6 +19,7 @@ from app.jobs.status import job_status
 from app.jobs.views import RetryForm
 from app.security.access import roles_required
 from app.security.input_hygiene import is_ascii_number
+from app.units.choices import ChoiceError, find_intake_code, find_unit_code, intake_choices, unit_choices
 from app.units.services import today
 
 bp = Blueprint("certificates_admin", __name__, url_prefix="/admin/certificates",
@@ -30,17 +31,23 @@ REFRESH_SECONDS = 3
 @roles_required(Role.ADMIN)
 def search():
     page = request.args.get("page", "1")
+    unit_text, unit_error = request.args.get("unit", "")[:300], ""
+    try:
+        unit_code = find_unit_code(unit_text) or ""
+    except ChoiceError as problem:
+        unit_code, unit_error = "", _(problem.message, **problem.params)
     query = admin_services.CertificateSearch(
         text=request.args.get("q", ""),
-        unit_code=request.args.get("unit", "")[:32],
+        unit_code=unit_code,
         course_slug=request.args.get("course", "")[:64],
         status=request.args.get("status", ""),
         page=int(page) if is_ascii_number(page) and len(page) < 6 else 1,
     )
-    certificates, has_more = admin_services.search_certificates(query)
+    certificates, has_more = ([], False) if unit_error else admin_services.search_certificates(query)
     return render_template(
         "certificates/admin_search.html", certificates=certificates, has_more=has_more,
-        query=query, courses=_courses(), status_names=admin_services.STATUS_NAMES,
+        query=query, unit_text=unit_text, unit_error=unit_error, unit_choices=unit_choices(),
+        courses=_courses(), status_names=admin_services.STATUS_NAMES,
     )
 
 
@@ -109,9 +116,8 @@ def reissue(code: str):
 def print_form():
     form = PrintForm(formdata=request.form if request.method == "POST" else request.args)
     form.course.choices = [SelectChoice(c.slug, c.title) for c in _courses()]
-    if request.method == "POST" and form.validate():
-        selection = batch.PrintSelection(form.course.data, (form.unit.data or "").strip() or None,
-                                         (form.intake.data or "").strip() or None)
+    selection = _print_selection(form) if request.method == "POST" and form.validate() else None
+    if selection is not None:
         try:
             count = len(batch.select_for_print(selection).items)
         except batch.SelectionError:
@@ -120,7 +126,22 @@ def print_form():
             return redirect(url_for(".print_job", token=_start_print_job(selection, form.output.data)))
         form.unit.errors.append(_("No valid certificate matches: check the unit and intake codes.")
                                 if count is None else _("No valid certificate matches this choice."))
-    return render_template("certificates/admin_print.html", form=form)
+    return render_template("certificates/admin_print.html", form=form, unit_choices=unit_choices(),
+                           intake_choices=intake_choices())
+
+
+def _print_selection(form: PrintForm) -> batch.PrintSelection | None:
+    """The unit and intake meant by what was typed or picked; None, with form errors, if unclear."""
+    course = db.session.scalar(sa.select(Course).where(Course.slug == form.course.data))
+    codes = {}
+    for name, find in (("unit", find_unit_code), ("intake", lambda text: find_intake_code(course.id, text))):
+        try:
+            codes[name] = find(form[name].data or "")
+        except ChoiceError as problem:
+            form[name].errors.append(_(problem.message, **problem.params))
+    if len(codes) < 2:
+        return None
+    return batch.PrintSelection(form.course.data, codes["unit"], codes["intake"])
 
 
 @bp.route("/print/<token>")

@@ -18,10 +18,12 @@ from app.enrolment.row_report import N_
 from app.extensions import db
 from app.progress import enrolment_summary
 from app.progress.models import Enrolment, Intake
+from app.units.choices import ChoiceError, find_unit_code, unit_choices
 from app.units.services import learners_of
 
 INTAKE_CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
 MAX_INTAKE_NAME_LENGTH = 200
+MAX_INTAKE_TARGET = 10_000_000
 
 
 class EnrolmentError(ValueError):
@@ -40,23 +42,40 @@ class EnrolmentCounts:
     elsewhere: list[str] = field(default_factory=list)  # in another intake of the course: unchanged
 
 
-def create_intake(course: Course, code: str, name: str, deadline: date | None = None) -> Intake:
+def create_intake(course: Course, code: str, name: str, deadline: date | None = None,
+                  target: int | None = None) -> Intake:
     """A new intake of `course`; its code is unique within the course."""
-    code, name = code.strip(), " ".join(name.split())
+    code, name = code.strip(), _checked_name(name, target)
     if not INTAKE_CODE_PATTERN.match(code):
         raise EnrolmentError(N_("The intake code %(code)s is not valid: use up to 32 letters, digits, "
                                 "dot, dash or underscore."), code=code)
-    if not name or len(name) > MAX_INTAKE_NAME_LENGTH:
-        raise EnrolmentError(N_("The intake name must be 1-%(limit)d characters."),
-                             limit=MAX_INTAKE_NAME_LENGTH)
     if intake_of(course, code) is not None:
         raise EnrolmentError(N_("The course already has an intake %(code)s."), code=code)
-    intake = Intake(course=course, code=code, name=name, deadline=deadline)
+    intake = Intake(course=course, code=code, name=name, deadline=deadline, target=target)
     db.session.add(intake)
     db.session.flush()
     audit.record("intake.created", target=f"{course.slug}:{code}", name=name,
-                 deadline=deadline.isoformat() if deadline else None)
+                 deadline=deadline.isoformat() if deadline else None, learner_target=target)
     return intake
+
+
+def update_intake(intake: Intake, name: str, deadline: date | None, target: int | None) -> None:
+    """Change an intake's name, deadline and target (its code stays: reports and links use it)."""
+    intake.name, intake.deadline, intake.target = _checked_name(name, target), deadline, target
+    db.session.flush()
+    audit.record("intake.updated", target=f"{intake.course.slug}:{intake.code}", name=intake.name,
+                 deadline=deadline.isoformat() if deadline else None, learner_target=target)
+
+
+def _checked_name(name: str, target: int | None) -> str:
+    name = " ".join(name.split())
+    if not name or len(name) > MAX_INTAKE_NAME_LENGTH:
+        raise EnrolmentError(N_("The intake name must be 1-%(limit)d characters."),
+                             limit=MAX_INTAKE_NAME_LENGTH)
+    if target is not None and not 1 <= target <= MAX_INTAKE_TARGET:
+        raise EnrolmentError(N_("The target must be a whole number from 1 to %(limit)d."),
+                             limit=MAX_INTAKE_TARGET)
+    return name
 
 
 def intake_of(course: Course, code: str) -> Intake | None:
@@ -115,15 +134,17 @@ def enrol_in_intake(users: list[User], intake: Intake, units: list[Unit] | None 
     return counts
 
 
-def enrol_references(intake: Intake, unit_codes: list[str], logins: list[str]) -> EnrolmentCounts:
-    """Enrol every learner of the units (codes) and the users (usernames or phones) listed."""
+def enrol_references(intake: Intake, unit_refs: list[str], logins: list[str]) -> EnrolmentCounts:
+    """Enrol every learner of the units (code, name or "Name (code)") and the users (usernames
+    or phones) listed."""
     units, unknown = [], []
-    for code in unit_codes:
-        unit = db.session.scalar(sa.select(Unit).filter_by(code=code))
-        if unit is None:
-            unknown.append(code)
-        else:
-            units.append(unit)
+    choices = unit_choices() if unit_refs else []
+    for reference in unit_refs:
+        try:
+            code = find_unit_code(reference, choices)
+        except ChoiceError as problem:
+            raise EnrolmentError(problem.message, **problem.params) from problem
+        units.append(db.session.scalar(sa.select(Unit).filter_by(code=code)))
     users = {user.id: user for user in learners_of(units)}
     for login in logins:
         user = find_by_login(login)

@@ -1,4 +1,4 @@
-"""Admin pages: the admin home, learner imports (upload, dry run, confirm), intakes and enrolment."""
+"""Admin pages: learner imports (upload, dry run, confirm), intakes and enrolment."""
 
 import sqlalchemy as sa
 from flask import (
@@ -17,11 +17,11 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
-from app.accounts.models import Role, Unit, User
+from app.accounts.models import Role
 from app.audit import services as audit
 from app.content.models import Course
 from app.enrolment import learner_import, services
-from app.enrolment.forms import ConfirmImportForm, EnrolForm, ImportForm, IntakeForm
+from app.enrolment.forms import ConfirmImportForm, EnrolForm, ImportForm, IntakeEditForm, IntakeForm
 from app.enrolment.slips_job import FILENAME, LOGIN_SLIPS_JOB
 from app.extensions import db
 from app.jobs import services as jobs
@@ -29,6 +29,7 @@ from app.jobs.status import job_status
 from app.jobs.views import RetryForm
 from app.progress.models import Intake
 from app.security.access import roles_required
+from app.units.choices import unit_choices
 
 bp = Blueprint("enrolment", __name__, url_prefix="/admin", template_folder="templates")
 
@@ -37,18 +38,6 @@ REFRESH_SECONDS = 3
 WEB_MAX_ROWS = 500  # a province's commune leaders; larger lists: `flask users import` (the slips PDF
 # of 500 learners takes about 20 s to render, the password hashes about 15 s)
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@bp.route("/")
-@roles_required(Role.ADMIN)
-def admin_home():
-    count = db.session.scalar
-    return render_template(
-        "enrolment/admin_home.html",
-        unit_count=count(sa.select(sa.func.count()).select_from(Unit).where(Unit.valid_until.is_(None))),
-        learner_count=count(sa.select(sa.func.count()).select_from(User).where(User.role == Role.LEARNER)),
-        intake_count=count(sa.select(sa.func.count()).select_from(Intake)),
-    )
 
 
 @bp.route("/imports/learners", methods=["GET", "POST"])
@@ -157,7 +146,8 @@ def intakes():
     if form.validate_on_submit():
         course = next(c for c in courses if c.slug == form.course.data)
         try:
-            intake = services.create_intake(course, form.code.data, form.name.data, form.deadline.data)
+            intake = services.create_intake(course, form.code.data, form.name.data, form.deadline.data,
+                                            form.target.data)
         except services.EnrolmentError as problem:
             form.code.errors.append(_(problem.message, **problem.params))
         else:
@@ -174,6 +164,24 @@ def intake(intake_id: int):
     return _intake_page(_intake_or_404(intake_id), EnrolForm())
 
 
+@bp.route("/intakes/<int:intake_id>/edit", methods=["POST"])
+@roles_required(Role.ADMIN)
+def edit_intake(intake_id: int):
+    intake = _intake_or_404(intake_id)
+    form = IntakeEditForm()
+    if form.validate_on_submit():
+        try:
+            services.update_intake(intake, form.name.data, form.deadline.data, form.target.data)
+        except services.EnrolmentError as problem:
+            db.session.rollback()
+            form.name.errors.append(_(problem.message, **problem.params))
+        else:
+            db.session.commit()
+            flash(_("Intake %(name)s saved.", name=intake.name), "success")
+            return redirect(url_for("enrolment.intake", intake_id=intake.id))
+    return _intake_page(intake, EnrolForm(formdata=None), edit_form=form, status=400)
+
+
 @bp.route("/intakes/<int:intake_id>/enrol", methods=["POST"])
 @roles_required(Role.ADMIN)
 def enrol(intake_id: int):
@@ -181,7 +189,8 @@ def enrol(intake_id: int):
     form = EnrolForm()
     if form.validate_on_submit():
         try:
-            counts = services.enrol_references(intake, _lines(form.unit_codes.data), _lines(form.logins.data))
+            units = _lines(form.unit.data) + _lines(form.unit_codes.data)
+            counts = services.enrol_references(intake, units, _lines(form.logins.data))
         except services.EnrolmentError as problem:
             db.session.rollback()
             form.unit_codes.errors.append(_(problem.message, **problem.params))
@@ -194,9 +203,11 @@ def enrol(intake_id: int):
     return _intake_page(intake, form, status=400)
 
 
-def _intake_page(intake: Intake, form: EnrolForm, status: int = 200):
-    return render_template("enrolment/intake.html", intake=intake, form=form,
-                           roster=services.roster(intake)), status
+def _intake_page(intake: Intake, form: EnrolForm, edit_form: IntakeEditForm | None = None,
+                 status: int = 200):
+    edit_form = edit_form or IntakeEditForm(formdata=None, obj=intake)
+    return render_template("enrolment/intake.html", intake=intake, form=form, edit_form=edit_form,
+                           roster=services.roster(intake), unit_choices=unit_choices()), status
 
 
 def _report_page(report, payload: dict, intake: Intake | None, status: int = 200):

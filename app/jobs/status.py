@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import current_app
 
+from app.accounts.models import User
 from app.database import utcnow
 from app.extensions import db
 from app.jobs import runners, services
@@ -76,3 +77,26 @@ def worker_running() -> bool:
     if app.config["JOBS_LOCAL_SWEEP"]:
         runners.local_worker.wake(app)  # a process gunicorn just started has no thread yet
     return True
+
+
+JOB_LIST_SIZE = 100
+
+
+@dataclass(frozen=True)
+class JobRow:
+    """One line of the jobs page."""
+
+    job: BatchJob
+    creator: str | None  # the username of the admin who started it
+    can_retry: bool  # failed, or running with a dead worker: the retry button applies
+
+
+def recent_jobs(state: str = "", limit: int = JOB_LIST_SIZE) -> list[JobRow]:
+    """The newest jobs (of one state, if given), with who started them; one query."""
+    query = (sa.select(BatchJob, User.username).outerjoin(User, User.id == BatchJob.created_by_id)
+             .order_by(BatchJob.id.desc()).limit(limit))
+    if state in set(JobState):
+        query = query.where(BatchJob.state == state)
+    return [JobRow(job, username, job.kind in services.JOB_KINDS
+                   and (job.state == JobState.FAILED or services.is_stale(job)))
+            for job, username in db.session.execute(query)]

@@ -1,19 +1,41 @@
-"""The one action every job page shares: run a failed (or stopped) job again."""
+"""The list of background jobs, and the one action every job page shares: run a failed (or
+stopped) job again."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
 from app.accounts.models import Role
 from app.extensions import db
 from app.jobs import runners, services
+from app.jobs.models import JobState
+from app.jobs.status import recent_jobs
 from app.security.access import roles_required
 
 bp = Blueprint("jobs", __name__, url_prefix="/admin/jobs")
+KIND_NAMES = {  # what each kind of job is, for the list; a kind not named here shows its key
+    "certificates.print": _l("Certificate printing"),
+    "enrolment.login_slips": _l("Login slips"),
+}
+STATE_NAMES = {
+    JobState.QUEUED: _l("Queued"),
+    JobState.RUNNING: _l("Running"),
+    JobState.DONE: _l("Done"),
+    JobState.FAILED: _l("Failed"),
+}
 
 
 class RetryForm(FlaskForm):
     """No fields: the CSRF token is the point."""
+
+
+@bp.route("")
+@roles_required(Role.ADMIN)
+def index():
+    state = request.args.get("state", "")[:16]
+    return render_template("jobs/index.html", rows=recent_jobs(state), state=state, states=list(JobState),
+                           state_names=STATE_NAMES, kind_names=KIND_NAMES, retry_form=RetryForm())
 
 
 @bp.route("/<token>/retry", methods=["POST"])

@@ -21,6 +21,7 @@ class Intake(db.Model):
     code: Mapped[str] = mapped_column(sa.String(32))  # e.g. "2025-dot-1"
     name: Mapped[str] = mapped_column(sa.String(200))
     deadline: Mapped[date | None]
+    target: Mapped[int | None]  # chỉ tiêu: learners the intake should reach; None: its roster
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
     course: Mapped[Course] = relationship()

@@ -141,7 +141,10 @@ def funnel_report(course: Course, intake: Intake | None, unit_code: str | None, 
         learners = learner_statuses(course, intake, set(funnel.direct_unit_ids))
         sections.append(learner_section(learners, lambda uid: _unit_name(tree, uid), labels,
                                         with_attended=live))
-    table = ReportTable(_title_rows(course, intake, focus, tree, on), tuple(sections))
+    title_rows = _title_rows(course, intake, focus, tree, on)
+    if focus is None:  # an intake's target is the whole course's, not a province's
+        title_rows += _target_rows(course, intake, funnel.total)
+    table = ReportTable(title_rows, tuple(sections))
     return FunnelReport(course, intake, on, tree, funnel, table, _charts(funnel, labels))
 
 
@@ -159,7 +162,31 @@ def _title_rows(course, intake, focus, tree: UnitTree, on: date) -> tuple[tuple[
         (_("Course"), course.title),
         (_("Intake"), intake.name if intake else _("All intakes")),
         (_("Unit"), tree.display_name(focus.id) if focus else _("All provinces")),
-        (_("Units as on"), on.strftime("%d/%m/%Y")),
+        (_("Units as they were on"), on.strftime("%d/%m/%Y")),
+    )
+
+
+def learner_target(course: Course, intake: Intake | None, enrolled: int) -> tuple[int, bool]:
+    """The chỉ tiêu of an intake (of every intake together when None), and whether one was set.
+
+    An intake without a target counts its enrolled learners; so does a roster without an intake.
+    """
+    intakes = [intake] if intake is not None else intakes_of(course)
+    with_target = {i.id: i.target for i in intakes if i.target}
+    if not with_target:
+        return enrolled, False
+    sizes = dict(db.session.execute(
+        sa.select(Enrolment.intake_id, sa.func.count()).where(Enrolment.intake_id.in_(with_target))
+        .group_by(Enrolment.intake_id)).all())
+    return enrolled - sum(sizes.values()) + sum(with_target.values()), True
+
+
+def _target_rows(course: Course, intake: Intake | None, total: StageCounts) -> tuple[tuple[str, str], ...]:
+    target, is_set = learner_target(course, intake, total.target)
+    how = _("set on the intake") if is_set else _("not set: the number of enrolled learners")
+    return (
+        (_("Learner target"), f"{format_count(target)} ({how})"),
+        (_("Completed / target"), format_rate(StageCounts(target=target, completed=total.completed))),
     )
 
 
@@ -168,13 +195,13 @@ def _labels(focus: UnitFacts | None) -> dict[str, str]:
         "funnel_caption": _("Funnel by unit"),
         "learners_caption": _("Learners"),
         "unit": _("Unit"),
-        "target": _("Target learners"),
+        "target": _("Enrolled learners"),
         "registered": _("Registered"),
         "started": _("Started the course"),
         "attended": _("Attended a live session"),
         "completed": _("Completed"),
         "certified": _("Certified"),
-        "rate": _("Completion rate"),
+        "rate": _("Completion rate (of enrolled)"),
         "average": _("Average score"),
         "total": _("Total"),
         "direct": _("Directly in %(unit)s", unit=focus.name) if focus else "",

@@ -17,6 +17,7 @@ from app.progress.models import Intake
 from app.reports import learner_detail, services
 from app.reports.exports import report_csv, report_xlsx
 from app.security.access import roles_required
+from app.units.choices import ChoiceError, find_unit_code, unit_choices
 from app.units.services import today
 
 bp = Blueprint("reports", __name__, url_prefix="/admin/reports", template_folder="templates")
@@ -28,10 +29,12 @@ class ReportQuery:
     """What the filter form asks for, as typed (so links keep it) and as looked up."""
 
     intake_code: str
-    unit_code: str
+    unit_code: str  # resolved from what was typed: a code, a unique name or "Name (code)"
     on_text: str
     intake: Intake | None
     on: date
+    unit_text: str = ""
+    unit_error: str = ""
 
     def args(self, **changes) -> dict[str, str]:
         """Query-string arguments for links that keep the filters."""
@@ -58,6 +61,7 @@ def funnel(slug: str):
         report=_report_or_404(course, query),
         query=query,
         intakes=services.intakes_of(course),
+        unit_choices=unit_choices(),
         unit_url=lambda code: url_for("reports.funnel", slug=course.slug, **query.args(unit=code)),
         learner_url=lambda username: url_for("reports.learner", username=username),
     )
@@ -90,6 +94,8 @@ def learner():
 def _export(slug: str, extension: str, write, mimetype: str) -> Response:
     course = _course_or_404(slug)
     query = _read_query(course)
+    if query.unit_error:
+        abort(404)  # a file of every province, under a name that says one unit, would mislead
     report = _report_or_404(course, query)
     body = write(report.table)
     audit.record("report.exported", target=course.slug, format=extension,
@@ -124,7 +130,12 @@ def _read_query(course: Course) -> ReportQuery:
             flash(_("Write the date as YYYY-MM-DD, for example 2025-06-30. Showing today's units."),
                   "error")
         on_text, on = "", today()
-    return ReportQuery(intake_code, request.args.get("unit", "")[:32], on_text, intake, on)
+    unit_text, unit_error = request.args.get("unit", "")[:300], ""
+    try:
+        unit_code = find_unit_code(unit_text) or ""
+    except ChoiceError as problem:
+        unit_code, unit_error = "", _(problem.message, **problem.params)
+    return ReportQuery(intake_code, unit_code, on_text, intake, on, unit_text, unit_error)
 
 
 def _parse_date(text: str) -> date | None:

@@ -18,8 +18,8 @@ class UnitForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), Length(max=200)])
     level = SelectField(_l("Level"),
                         choices=[SelectChoice(level.value, label) for level, label in LEVEL_LABELS.items()])
-    parent_code = StringField(_l("Code of the parent unit (none for a province)"),
-                              validators=[Optional(), Length(max=32)])
+    parent_code = StringField(_l("Parent unit, by name or code (none for a province)"),
+                              validators=[Optional(), Length(max=300)])
     valid_from = DateField(_l("Exists from (optional)"), validators=[Optional()])
 
 
@@ -28,12 +28,12 @@ class RenameForm(FlaskForm):
 
 
 class MoveForm(FlaskForm):
-    parent_code = StringField(_l("Code of the new parent unit"),
-                              validators=[DataRequired(_l("Enter the code.")), Length(max=32)])
+    parent_code = StringField(_l("New parent unit, by name or code"),
+                              validators=[DataRequired(_l("Enter the code.")), Length(max=300)])
 
 
 class MergeForm(FlaskForm):
-    into_code = StringField(_l("Code of the unit it becomes part of"),
-                            validators=[DataRequired(_l("Enter the code.")), Length(max=32)])
+    into_code = StringField(_l("Unit it becomes part of, by name or code"),
+                            validators=[DataRequired(_l("Enter the code.")), Length(max=300)])
     effective = DateField(_l("First day it no longer exists"),
                           validators=[DataRequired(_l("Enter the date."))])

@@ -4,10 +4,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from app.accounts.models import Role, Unit
-from app.enrolment.row_report import N_
 from app.extensions import db
 from app.security.access import roles_required
 from app.units import services
+from app.units.choices import ChoiceError, find_unit_code, unit_choices
 from app.units.forms import LEVEL_LABELS, MergeForm, MoveForm, RenameForm, UnitForm
 
 bp = Blueprint("units", __name__, url_prefix="/admin/units", template_folder="templates")
@@ -36,7 +36,7 @@ def create():
             db.session.commit()
             flash(_("Unit %(name)s created.", name=unit.name), "success")
             return redirect(url_for("units.detail", unit_id=unit.id))
-    return render_template("units/new.html", form=form)
+    return render_template("units/new.html", form=form, unit_choices=unit_choices())
 
 
 @bp.route("/<int:unit_id>")
@@ -104,7 +104,7 @@ def _detail_page(unit: Unit, rename_form, move_form, merge_form, status: int = 2
         "units/detail.html", unit=unit, today_unit=chain[0], ancestors=chain[1:],
         children=sorted(children, key=lambda u: u.code), predecessors=predecessors,
         learners=len(services.learners_of([unit])), levels=LEVEL_LABELS,
-        rename_form=rename_form, move_form=move_form, merge_form=merge_form,
+        rename_form=rename_form, move_form=move_form, merge_form=merge_form, unit_choices=unit_choices(),
     ), status
 
 
@@ -115,11 +115,10 @@ def _unit_or_404(unit_id: int) -> Unit:
     return unit
 
 
-def _unit_by_code(code: str | None) -> Unit | None:
-    code = (code or "").strip()
-    if not code:
-        return None
-    unit = services.find_unit_by_code(code)
-    if unit is None:
-        raise services.UnitError(N_("No unit has the code %(code)s."), code=code)
-    return unit
+def _unit_by_code(text: str | None) -> Unit | None:
+    """The unit typed or picked: its code, "Name (code)" or a name only one unit has."""
+    try:
+        code = find_unit_code(text or "")
+    except ChoiceError as problem:
+        raise services.UnitError(problem.message, **problem.params) from problem
+    return services.find_unit_by_code(code) if code else None

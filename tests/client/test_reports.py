@@ -154,8 +154,8 @@ def funnel_page(client, **args) -> str:
 def test_top_level_counts_every_province_for_an_intake(client, world, admin):
     (table,) = screen_tables(funnel_page(client, intake="dot-1"))
     assert table == [
-        ["Đơn vị", "Chỉ tiêu", "Đã đăng nhập", "Đã bắt đầu học", "Đã hoàn thành", "Có chứng nhận",
-         "Tỷ lệ hoàn thành", "Điểm trung bình"],
+        ["Đơn vị", "Đã ghi danh", "Đã đăng nhập", "Đã bắt đầu học", "Đã hoàn thành", "Có chứng nhận",
+         "Tỷ lệ hoàn thành (trên số đã ghi danh)", "Điểm trung bình"],
         ["Tỉnh An Giang", "1", "1", "1", "1", "1", "1/1 — 100,0%", "100,0"],
         ["Tỉnh Lào Cai", "6", "5", "4", "3", "3", "3/6 — 50,0%", "80,0"],
         ["Tổng", "7", "6", "5", "4", "4", "4/7 — 57,1%", "85,0"],
@@ -213,7 +213,8 @@ def test_charts_are_inline_svg_with_a_title_and_description(client, world, admin
 
 
 def test_unknown_unit_intake_and_course_are_404_and_a_bad_date_falls_back_to_today(client, world, admin):
-    assert client.get("/admin/reports/courses/khoa-mau?unit=NOPE").status_code == 404
+    assert "Không tìm thấy “NOPE”" in funnel_page(client, unit="NOPE")  # said on the form
+    assert client.get("/admin/reports/courses/khoa-mau/funnel.csv?unit=NOPE").status_code == 404
     assert client.get("/admin/reports/courses/khoa-mau?intake=NOPE").status_code == 404
     assert client.get("/admin/reports/courses/nope").status_code == 404
     page = funnel_page(client, on="2025-02-31")

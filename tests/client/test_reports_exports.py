@@ -79,7 +79,7 @@ def test_csv_and_xlsx_hold_exactly_the_tables_on_the_screen(client, world, admin
 def test_the_title_lines_say_what_the_report_covers(client, world, admin):
     lines = csv_lines(client, intake="dot-1", unit="LC", on="2025-06-30")
     assert lines[:4] == [["Khóa học", "Khóa học mẫu về chuyển đổi số"], ["Đợt", "Đợt 1 năm 2025"],
-                         ["Đơn vị", "Tỉnh Lào Cai"], ["Đơn vị tính đến ngày", "30/06/2025"]]
+                         ["Đơn vị", "Tỉnh Lào Cai"], ["Tính theo đơn vị hành chính tại ngày", "30/06/2025"]]
 
 
 def test_rate_text_is_identical_in_both_files(client, world, admin):

@@ -127,7 +127,7 @@ def test_a_refused_change_shows_the_reason_and_changes_nothing(client, admin, tr
                            data={"into_code": "T99-H1-A", "effective": YESTERDAY.isoformat()})
     assert response.status_code == 400 and "lower level" in response.get_data(as_text=True)
     response = client.post(f"/admin/units/{tree['a'].id}/move", data={"parent_code": "NOPE"})
-    assert response.status_code == 400 and "No unit has the code NOPE" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "Nothing matches “NOPE”" in response.get_data(as_text=True)
     assert unit("T99-H1").valid_until is None and not events("unit.merged")
 
 
