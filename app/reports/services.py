@@ -155,7 +155,7 @@ def funnel_report(course: Course, intake: Intake | None, unit_code: str | None, 
     if funnel.shows_learners:
         learners = learner_statuses(course, intake, set(funnel.direct_unit_ids))
         sections.append(learner_section(learners, lambda uid: _unit_name(tree, uid), labels,
-                                        with_attended=live))
+                                        with_attended=live, unit_code=lambda uid: _unit_code(tree, uid)))
     table = ReportTable(_title_rows(course, intake, focus, tree, on), tuple(sections))
     return FunnelReport(course, intake, on, tree, funnel, table, _charts(funnel, labels))
 
@@ -167,6 +167,10 @@ def has_live_sessions(course: Course) -> bool:
 
 def _unit_name(tree: UnitTree, unit_id: int | None) -> str:
     return tree.node(unit_id).name if unit_id in tree.nodes else "—"
+
+
+def _unit_code(tree: UnitTree, unit_id: int | None) -> str | None:
+    return tree.node(unit_id).code if unit_id in tree.nodes else None
 
 
 def _title_rows(course, intake, focus, tree: UnitTree, on: date) -> tuple[tuple[str, str], ...]:
