@@ -61,7 +61,8 @@ def import_learners():
         return render_template("enrolment/import_upload.html", form=form)
     upload = form.file.data
     rows, report = learner_import.read_learner_file(upload.read())
-    plan = learner_import.plan_learner_import(rows, report.ignored_columns, WEB_MAX_ROWS) if rows else None
+    plan = (learner_import.plan_learner_import(rows, report.ignored_columns, WEB_MAX_ROWS, report.notes)
+            if rows else None)
     source = (upload.filename or "upload")[:200]
     payload = {"rows": rows, "ignored": report.ignored_columns, "intake": form.intake.data, "source": source}
     return _report_page(plan.report if plan else report, payload, db.session.get(Intake, form.intake.data))
