@@ -172,6 +172,14 @@ def test_issue14_17_row_numbers_below_a_merged_header_stay_the_spreadsheets(clie
     assert "<td>5</td>" in bad  # the learner's line in the spreadsheet, below the 3 header rows
 
 
+def test_issue14_17_a_refused_confirmation_still_says_which_rows_were_the_header(client, admin):
+    data = merged_header_xlsx([[1, "Lê Thị Hoa", "T99-X01", "0912345678"]])
+    payload = confirm_payload(upload(client, data, "danh-sach.xlsx").get_data(as_text=True))
+    confirm(client, payload)
+    again = client.post("/admin/imports/learners/confirm", data={"payload": payload})
+    assert again.status_code == 409 and "Rows 2–3 were used together" in again.get_data(as_text=True)
+
+
 def test_issue14_17_the_cli_prints_which_row_was_the_header(app, units, tmp_path):
     path = tmp_path / "danh-sach.xlsx"
     path.write_bytes(merged_header_xlsx([[1, "Lê Thị Hoa", "T99-X01", "0912345678"]]))
