@@ -35,7 +35,8 @@ def import_users_command(file: Path, dry_run: bool, intake_ref: str | None, slip
     if not dry_run and slips.exists():
         raise click.ClickException(f"{slips} exists; choose another --slips file")
     rows, report = learner_import.read_learner_file(file.read_bytes())
-    plan = learner_import.plan_learner_import(rows, report.ignored_columns) if rows else None
+    plan = (learner_import.plan_learner_import(rows, report.ignored_columns, notes=report.notes)
+            if rows else None)
     report = plan.report if plan else report
     for line in report.english_lines():
         click.echo(line)

@@ -28,12 +28,13 @@ from app.enrolment.credentials import (
     username_base,
 )
 from app.enrolment.login_slips import SLIPS_PER_PAGE, LoginSlip, render_login_slips_pdf
-from app.enrolment.row_report import N_, ImportReport, RowResult, error, warning
+from app.enrolment.row_report import N_, ImportReport, Issue, RowResult, error, warning
 from app.enrolment.services import enrol_in_intake
 from app.enrolment.spreadsheets import (
     SpreadsheetError,
     find_columns,
     header_key,
+    header_note,
     read_rows,
     workbook_bytes,
 )
@@ -59,7 +60,8 @@ class CreatedAccount:
 
 
 def read_learner_file(data: bytes) -> tuple[SourceRows, ImportReport]:
-    """The rows of a learner list as text, or an empty list and a report of the file's problem."""
+    """The rows of a learner list as text, or an empty list and a report of the file's problem;
+    the report notes which rows were read as the header."""
     try:
         rows = read_rows(data)
         columns = find_columns(rows, learner_rows.ALIASES, learner_rows.REQUIRED, learner_rows.SHOWN)
@@ -69,14 +71,15 @@ def read_learner_file(data: bytes) -> tuple[SourceRows, ImportReport]:
         (row.number, learner_rows.source_values(row, columns))
         for row in rows if row.number > columns.header_row
     ]
-    return source, ImportReport(ignored_columns=list(columns.ignored))
+    return source, ImportReport(ignored_columns=list(columns.ignored), notes=[header_note(columns)])
 
 
 def plan_learner_import(rows: SourceRows, ignored_columns: list[str] | None = None,
-                        max_rows: int | None = None) -> LearnerImportPlan:
+                        max_rows: int | None = None, notes: list[Issue] | None = None) -> LearnerImportPlan:
     """Check every row; nothing is written. Usernames are chosen for rows that have none."""
     results = [learner_rows.check_row(number, values) for number, values in rows]
-    plan = LearnerImportPlan(ImportReport(rows=results, ignored_columns=list(ignored_columns or [])))
+    plan = LearnerImportPlan(ImportReport(rows=results, ignored_columns=list(ignored_columns or []),
+                                          notes=list(notes or [])))
     if not results:
         plan.report.file_issues.append(error(N_("The file names its columns but lists no learner.")))
     if max_rows is not None and len(results) > max_rows:

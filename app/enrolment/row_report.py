@@ -58,6 +58,7 @@ class ImportReport:
     rows: list[RowResult] = field(default_factory=list)
     file_issues: list[Issue] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    notes: list[Issue] = field(default_factory=list)  # how the file was read: which rows are the header
 
     @property
     def ok(self) -> bool:
@@ -74,7 +75,8 @@ class ImportReport:
 
     def english_lines(self) -> list[str]:
         """The report as plain lines for the command line."""
-        lines = [("error: " if i.is_error else "warning: ") + i.english() for i in self.file_issues]
+        lines = ["note: " + note.english() for note in self.notes]
+        lines += [("error: " if i.is_error else "warning: ") + i.english() for i in self.file_issues]
         if self.ignored_columns:
             lines.append("warning: ignored columns: " + ", ".join(self.ignored_columns))
         for row in self.rows:

@@ -22,6 +22,7 @@ from app.audit import services as audit
 from app.content.models import Course
 from app.enrolment import learner_import, services
 from app.enrolment.forms import ConfirmImportForm, EnrolForm, ImportForm, IntakeEditForm, IntakeForm
+from app.enrolment.row_report import warning
 from app.enrolment.slips_job import FILENAME, LOGIN_SLIPS_JOB
 from app.extensions import db
 from app.jobs import services as jobs
@@ -50,9 +51,11 @@ def import_learners():
         return render_template("enrolment/import_upload.html", form=form)
     upload = form.file.data
     rows, report = learner_import.read_learner_file(upload.read())
-    plan = learner_import.plan_learner_import(rows, report.ignored_columns, WEB_MAX_ROWS) if rows else None
+    plan = (learner_import.plan_learner_import(rows, report.ignored_columns, WEB_MAX_ROWS, report.notes)
+            if rows else None)
     source = (upload.filename or "upload")[:200]
-    payload = {"rows": rows, "ignored": report.ignored_columns, "intake": form.intake.data, "source": source}
+    payload = {"rows": rows, "ignored": report.ignored_columns, "intake": form.intake.data, "source": source,
+               "notes": [[note.message, note.params] for note in report.notes]}
     return _report_page(plan.report if plan else report, payload, db.session.get(Intake, form.intake.data))
 
 
@@ -66,7 +69,8 @@ def confirm_import():
         return redirect(url_for("enrolment.import_learners"))
     intake = db.session.get(Intake, payload["intake"]) if payload["intake"] else None
     rows = [(number, values) for number, values in payload["rows"]]
-    plan = learner_import.plan_learner_import(rows, payload["ignored"], WEB_MAX_ROWS)
+    notes = [warning(message, **params) for message, params in payload.get("notes", [])]
+    plan = learner_import.plan_learner_import(rows, payload["ignored"], WEB_MAX_ROWS, notes)
     if not plan.report.ok or (payload["intake"] and intake is None):
         audit.record_now("users.imported", "failure", target=payload["source"],
                          error_rows=len(plan.report.error_rows))

@@ -1,8 +1,8 @@
 """A funnel as the table people read: the same cells on the screen, in CSV and in XLSX. Pure.
 
 Numbers are written the Vietnamese way whatever the interface language ("1.234", "91,7%"),
-since the report is what a province files. Counts keep their integer value next to the text,
-so the spreadsheet exports can write real numbers.
+since the report is what a province files. Counts, rates and scores keep their number next to
+the text, so the spreadsheet exports can write real numbers.
 """
 
 from collections.abc import Callable, Iterable, Mapping
@@ -19,11 +19,20 @@ NOTHING = "—"
 @dataclass(frozen=True)
 class Cell:
     text: str  # exactly as shown on the screen
-    value: int | str  # what the exports write: counts stay numbers
+    value: int | float | str | None  # what the XLSX writes: counts, rates and scores stay numbers
+    kind: str = "text"  # "count", "rate" or "score": which number format the XLSX gives it
 
     @classmethod
     def count(cls, number: int) -> "Cell":
-        return cls(format_count(number), number)
+        return cls(format_count(number), number, "count")
+
+    @classmethod
+    def rate(cls, counts: "StageCounts") -> "Cell":
+        return cls(format_rate(counts), counts.completion_rate, "rate")
+
+    @classmethod
+    def score(cls, score: float | None) -> "Cell":
+        return cls(format_score(score), score, "score")
 
     @classmethod
     def of(cls, text: str) -> "Cell":
@@ -33,7 +42,7 @@ class Cell:
 @dataclass(frozen=True)
 class TableRow:
     cells: tuple[Cell, ...]
-    unit_code: str | None = None  # drill down to this unit
+    unit_code: str | None = None  # the row's unit: drill down to it; the XLSX shows the code
     username: str | None = None  # open this learner's details
     is_total: bool = False
 
@@ -43,6 +52,7 @@ class Section:
     caption: str
     headers: tuple[str, ...]
     rows: tuple[TableRow, ...]
+    unit_column: int | None = None  # the unit name's position; the XLSX adds the code after it
 
 
 @dataclass(frozen=True)
@@ -55,8 +65,8 @@ class ReportTable:
         return self._lines(lambda cell: cell.text)
 
     def value_rows(self) -> list[list[int | str]]:
-        """The same lines with counts as numbers, for the exports."""
-        return self._lines(lambda cell: cell.value)
+        """The same lines with counts as numbers, for the CSV (rates keep their text there)."""
+        return self._lines(lambda cell: cell.value if cell.kind == "count" else cell.text)
 
     def _lines(self, pick: Callable[[Cell], int | str]) -> list[list]:
         lines: list[list] = [[label, value] for label, value in self.title_rows]
@@ -98,7 +108,7 @@ def funnel_section(funnel: Funnel, labels: Mapping[str, str], with_attended: boo
     rows = [_funnel_row(row, labels, stages) for row in funnel.rows]
     rows.append(TableRow(_count_cells(labels["total"], funnel.total, stages), is_total=True))
     headers = tuple(labels[key] for key in ("unit", *stages, "rate", "average"))
-    return Section(labels["funnel_caption"], headers, tuple(rows))
+    return Section(labels["funnel_caption"], headers, tuple(rows), unit_column=0)
 
 
 def row_label(row: FunnelRow, labels: Mapping[str, str]) -> str:
@@ -116,14 +126,15 @@ def _count_cells(label: str, counts: StageCounts, stages: tuple[str, ...]) -> tu
     return (
         Cell.of(label),
         *(Cell.count(getattr(counts, stage)) for stage in stages),
-        Cell.of(format_rate(counts)),
-        Cell.of(format_score(counts.average_score)),
+        Cell.rate(counts),
+        Cell.score(counts.average_score),
     )
 
 
 def learner_section(
     learners: Iterable[LearnerStatus], unit_name: Callable[[int | None], str],
     labels: Mapping[str, str], with_attended: bool = False,
+    unit_code: Callable[[int | None], str | None] = lambda unit_id: None,
 ) -> Section:
     """One row per learner, in the order given (Vietnamese name order)."""
     yes, no = labels["yes"], labels["no"]
@@ -139,7 +150,7 @@ def learner_section(
             *(Cell.of(yes if flag else no) for flag in flags),
             Cell(NOTHING, NOTHING) if learner.score is None else Cell.count(learner.score),
         )
-        rows.append(TableRow(cells, username=learner.username))
+        rows.append(TableRow(cells, unit_code=unit_code(learner.unit_id), username=learner.username))
     headers = tuple(labels[key] for key in (
         "number", "full_name", "username", "unit", *flag_names, "score"))
-    return Section(labels["learners_caption"], headers, tuple(rows))
+    return Section(labels["learners_caption"], headers, tuple(rows), unit_column=3)

@@ -140,7 +140,7 @@ def funnel_report(course: Course, intake: Intake | None, unit_code: str | None, 
     if funnel.shows_learners:
         learners = learner_statuses(course, intake, set(funnel.direct_unit_ids))
         sections.append(learner_section(learners, lambda uid: _unit_name(tree, uid), labels,
-                                        with_attended=live))
+                                        with_attended=live, unit_code=lambda uid: _unit_code(tree, uid)))
     title_rows = _title_rows(course, intake, focus, tree, on)
     if focus is None:  # an intake's target is the whole course's, not a province's
         title_rows += _target_rows(course, intake, funnel.total)
@@ -155,6 +155,10 @@ def has_live_sessions(course: Course) -> bool:
 
 def _unit_name(tree: UnitTree, unit_id: int | None) -> str:
     return tree.node(unit_id).name if unit_id in tree.nodes else "—"
+
+
+def _unit_code(tree: UnitTree, unit_id: int | None) -> str | None:
+    return tree.node(unit_id).code if unit_id in tree.nodes else None
 
 
 def _title_rows(course, intake, focus, tree: UnitTree, on: date) -> tuple[tuple[str, str], ...]:

@@ -2,11 +2,13 @@
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import to_user_timezone
+from flask_login import current_user
 
 from app.accounts.models import Role
 from app.audit import services as audit
@@ -15,7 +17,7 @@ from app.content.models import Course
 from app.extensions import db
 from app.progress.models import Intake
 from app.reports import learner_detail, services
-from app.reports.exports import report_csv, report_xlsx
+from app.reports.exports import Fact, XlsxLabels, report_csv, report_xlsx
 from app.security.access import roles_required
 from app.units.choices import ChoiceError, find_unit_code, unit_choices
 from app.units.services import today
@@ -70,13 +72,18 @@ def funnel(slug: str):
 @bp.route("/courses/<slug>/funnel.csv")
 @roles_required(Role.ADMIN)
 def export_csv(slug: str):
-    return _export(slug, "csv", report_csv, "text/csv; charset=utf-8")
+    """Comma-separated; `?separator=semicolon` for Excel set to Vietnamese."""
+    separator = ";" if request.args.get("separator") == "semicolon" else ","
+    # Flask adds "; charset=utf-8" to a text/* mimetype itself.
+    return _export(slug, "csv", lambda report: report_csv(report.table, separator), "text/csv")
 
 
 @bp.route("/courses/<slug>/funnel.xlsx")
 @roles_required(Role.ADMIN)
 def export_xlsx(slug: str):
-    return _export(slug, "xlsx", lambda table: report_xlsx(table, _("Report")), XLSX_MIMETYPE)
+    labels = XlsxLabels(about_sheet=_("About this report"), unit_code=_("Unit code"))
+    return _export(slug, "xlsx", lambda report: report_xlsx(report.table, _facts(report), labels),
+                   XLSX_MIMETYPE)
 
 
 @bp.route("/learner")
@@ -97,7 +104,7 @@ def _export(slug: str, extension: str, write, mimetype: str) -> Response:
     if query.unit_error:
         abort(404)  # a file of every province, under a name that says one unit, would mislead
     report = _report_or_404(course, query)
-    body = write(report.table)
+    body = write(report)
     audit.record("report.exported", target=course.slug, format=extension,
                  intake=query.intake_code, unit=query.unit_code, on=report.on.isoformat())
     db.session.commit()
@@ -105,6 +112,18 @@ def _export(slug: str, extension: str, write, mimetype: str) -> Response:
     filename = re.sub(r"[^A-Za-z0-9.-]+", "-", "-".join(p for p in parts if p)) + "." + extension
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _facts(report: services.FunnelReport) -> list[Fact]:
+    """The report's title lines, with its date as a date, and when and by whom it was exported."""
+    as_on = _("Units as they were on")  # the title row holding the date (services._title_rows)
+    exported_at = to_user_timezone(datetime.now(UTC)).replace(tzinfo=None)  # Excel has no time zones
+    return [
+        (_("Report"), f"{_('Funnel')}: {report.course.title}"),
+        *((label, report.on if label == as_on else value) for label, value in report.table.title_rows),
+        (_("Exported at"), exported_at),
+        (_("Exported by"), f"{current_user.full_name} ({current_user.username})"),
+    ]
 
 
 def _course_or_404(slug: str) -> Course:

@@ -136,8 +136,57 @@ def test_a_bad_file_uploaded_writes_nothing_and_offers_no_confirm(client, admin)
 
 def test_wrong_columns_are_a_file_error(client, admin):
     page = upload(client, (FIXTURES / "learners_wrong_columns.csv").read_bytes()).get_data(as_text=True)
-    assert "No header row names the required columns (Họ và tên, Đơn vị)" in page
+    assert "No header row found: rows 1 to 2 were searched for the columns Họ và tên, Đơn vị." in page
     assert 'name="payload"' not in page
+
+
+def merged_header_xlsx(learner_rows: list[list]) -> bytes:
+    """A commune's list: a title, a group label merged over the names, "STT" merged down."""
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in [["DANH SÁCH HỌC VIÊN XÃ HÒA BÌNH"], ["STT", "Thông tin học viên", None, "Liên hệ"],
+                [None, "Họ và tên", "Đơn vị", "Số điện thoại"], *learner_rows]:
+        sheet.append(row)
+    for cells in ("A1:D1", "A2:A3", "B2:C2"):
+        sheet.merge_cells(cells)
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def test_issue14_17_a_merged_two_row_header_is_read_and_the_report_says_so(client, admin):
+    data = merged_header_xlsx([[1, "Lê Thị Hoa", "T99-X01", "0912345678"],
+                               [2, "Trần Văn Đức", "T99-X02", None]])
+    page = upload(client, data, "danh-sach.xlsx").get_data(as_text=True)
+    assert "Rows 2–3 were used together as the header" in page
+    assert "found: Họ và tên, Đơn vị, Số điện thoại" in page
+    assert "<td>4</td>" in page and "<td>5</td>" in page and 'name="payload"' in page
+    assert "Columns ignored: STT" in page
+
+
+def test_issue14_17_row_numbers_below_a_merged_header_stay_the_spreadsheets(client, admin):
+    data = merged_header_xlsx([[1, "Lê Thị Hoa", "T99-X01", "0912345678"], [2, None, "T99-X01", None]])
+    page = upload(client, data, "danh-sach.xlsx").get_data(as_text=True)
+    assert "Nothing was imported" in page
+    (bad,) = re.findall(r'<tr class="row-error">(.*?)</tr>', page, re.S)
+    assert "<td>5</td>" in bad  # the learner's line in the spreadsheet, below the 3 header rows
+
+
+def test_issue14_17_a_refused_confirmation_still_says_which_rows_were_the_header(client, admin):
+    data = merged_header_xlsx([[1, "Lê Thị Hoa", "T99-X01", "0912345678"]])
+    payload = confirm_payload(upload(client, data, "danh-sach.xlsx").get_data(as_text=True))
+    confirm(client, payload)
+    again = client.post("/admin/imports/learners/confirm", data={"payload": payload})
+    assert again.status_code == 409 and "Rows 2–3 were used together" in again.get_data(as_text=True)
+
+
+def test_issue14_17_the_cli_prints_which_row_was_the_header(app, units, tmp_path):
+    path = tmp_path / "danh-sach.xlsx"
+    path.write_bytes(merged_header_xlsx([[1, "Lê Thị Hoa", "T99-X01", "0912345678"]]))
+    result = app.test_cli_runner().invoke(args=["users", "import", str(path), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("note: Rows 2–3 were used together as the header")
+    assert "row     4  OK" in result.output
 
 
 def test_dry_run_writes_nothing_then_confirm_creates_accounts_and_slips(client, admin, units):

@@ -21,8 +21,9 @@ def admin(client, auth, make_user):
     auth.login("quantri")
 
 
+@pytest.mark.parametrize("separator", ["", "semicolon"])  # the comma and the semicolon file
 def test_issue10_5_a_unit_name_with_a_separator_and_a_formula_is_exported_inert(client, admin,
-                                                                               figures):
+                                                                               figures, separator):
     world = build_world()
     unit = Unit(code="LC-AN", name=UNIT_NAME, level=UnitLevel.COMMUNE, parent=world["LC"])
     db.session.add(unit)
@@ -30,9 +31,10 @@ def test_issue10_5_a_unit_name_with_a_separator_and_a_formula_is_exported_inert(
     intake = db.session.scalar(sa.select(Intake).filter_by(code="dot-1"))
     add_learner(Learner("xa-an", "Nguyễn Văn An", "LC-AN"), unit, intake, builders.course())
     db.session.commit()
-    data = client.get(f"{BASE}/funnel.csv", query_string={"unit": "LC"}).data
+    query = {"unit": "LC", "separator": separator} if separator else {"unit": "LC"}
+    data = client.get(f"{BASE}/funnel.csv", query_string=query).data
     pieces = pieces_a_spreadsheet_might_read(data)
     formulas = [piece for piece in pieces if piece.lstrip(' "').startswith(FORMULA_TRIGGERS)]
     assert "Xã An;" in data.decode("utf-8-sig") and formulas == []
-    figures.add(f"issue 10.5: {len(pieces)} CSV pieces read with , ; tab | (quoted and naive) → "
-                f"{len(formulas)} starting a formula")
+    figures.add(f"issue 10.5 ({separator or 'comma'}): {len(pieces)} CSV pieces read with , ; tab | "
+                f"(quoted and naive) → {len(formulas)} starting a formula")

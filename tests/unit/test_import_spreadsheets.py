@@ -20,6 +20,7 @@ from app.enrolment.spreadsheets import (
     decode_text,
     find_columns,
     header_key,
+    header_note,
     neutralise,
     read_rows,
     workbook_bytes,
@@ -147,3 +148,95 @@ def test_written_workbooks_neutralise_formulas():
     sheet = load_workbook(io.BytesIO(data)).active
     assert [c.value for c in sheet["A"]][1:4] == ["'=1+1", "'+84", "'@SUM(A1)"]
     assert all(c.data_type == "s" for c in sheet["A"][:4])
+
+
+# --- Issue 14 item 17: headers over two rows, merged cells ------------------------------------
+
+def merged_xlsx(rows: list[list], merges: list[str]) -> bytes:
+    """An XLSX as offices make them: `rows` from row 1, then these ranges merged ("B2:D2")."""
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    for cells in merges:
+        workbook.active.merge_cells(cells)
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def header_of(data: bytes):
+    rows = read_rows(data)
+    return rows, find_columns(rows, learner_rows.ALIASES, learner_rows.REQUIRED, learner_rows.SHOWN)
+
+
+def test_a_group_label_merged_over_the_column_names_is_read_as_a_two_row_header():
+    data = merged_xlsx([
+        ["DANH SÁCH HỌC VIÊN XÃ TẢ VAN"],
+        ["STT", "Thông tin học viên", None, None, "Liên hệ", None],
+        [None, "Họ và tên", "Đơn vị", "Chức vụ", "Số điện thoại", "Email"],
+        [1, "Lê Thị Hoa", "T99-X01", "Cán bộ", 912345678, "hoa@example.vn"],
+        [2, "Trần Văn Đức", "T99-X02", None, None, None],
+    ], ["A1:F1", "A2:A3", "B2:D2", "E2:F2"])
+    rows, columns = header_of(data)
+    assert columns.header_rows == (2, 3) and columns.ignored == ("STT",)
+    assert columns.found == ("Họ và tên", "Đơn vị", "Chức vụ", "Số điện thoại", "Email")
+    data_rows = [r for r in rows if r.number > columns.header_row]
+    assert [r.number for r in data_rows] == [4, 5]  # the spreadsheet's own row numbers
+    values = [learner_rows.source_values(r, columns) for r in data_rows]
+    assert values[0] == {"full_name": "Lê Thị Hoa", "unit": "T99-X01", "position": "Cán bộ",
+                         "phone": "0912345678", "email": "hoa@example.vn"}
+
+
+def test_column_names_merged_down_over_two_rows_beside_sub_columns():
+    data = merged_xlsx([
+        ["Danh sách học viên đợt 1"],
+        ["Họ và tên", "Đơn vị", "Liên hệ", None],
+        [None, None, "Điện thoại", "Email"],
+        ["Lê Thị Hoa", "T99-X01", "0912345678", "hoa@example.vn"],
+    ], ["A2:A3", "B2:B3", "C2:D2"])
+    rows, columns = header_of(data)
+    assert columns.header_rows == (2, 3) and columns.ignored == ()
+    assert columns.index == {"full_name": 0, "unit": 1, "phone": 2, "email": 3}
+    (values,) = [learner_rows.source_values(r, columns) for r in rows if r.number > columns.header_row]
+    assert values["full_name"] == "Lê Thị Hoa" and values["email"] == "hoa@example.vn"
+
+
+def test_unmerged_names_in_the_upper_row_beside_sub_columns_are_read_together():
+    rows, columns = header_of(xlsx([["Họ và tên", "Đơn vị", "Liên hệ", None],
+                                    [None, None, "Số điện thoại", "Email"],
+                                    ["Lê Thị Hoa", "T99-X01", "0912345678", None]]))
+    assert columns.header_rows == (1, 2) and columns.index["phone"] == 2
+    assert [r.number for r in rows if r.number > columns.header_row] == [3]
+
+
+def test_a_merged_title_above_a_one_row_header_stays_a_title():
+    rows, columns = header_of(merged_xlsx([
+        ["DANH SÁCH HỌC VIÊN", None, None], [None, None, None],
+        ["Họ và tên", "Đơn vị", "SĐT"], ["Lê Thị Hoa", "T99-X01", "0912345678"],
+    ], ["A1:C2"]))
+    assert columns.header_rows == (3, 3) and [r.number for r in rows] == [1, 3, 4]
+
+
+def test_a_unit_merged_down_over_several_learners_belongs_to_each():
+    rows, columns = header_of(merged_xlsx([
+        ["Họ và tên", "Đơn vị"], ["Lê Thị Hoa", "T99-X01"], ["Trần Văn Đức", None], ["Ngô Văn Dũng", None],
+    ], ["B2:B4"]))
+    assert [learner_rows.source_values(r, columns)["unit"] for r in rows[1:]] == ["T99-X01"] * 3
+
+
+def test_the_note_says_which_rows_were_the_header_and_why():
+    _, one = header_of(xlsx([["DANH SÁCH"], ["STT", "Họ và tên", "Đơn vị", "Số điện thoại"]]))
+    assert header_note(one).english() == (
+        "Row 2 was used as the header: it is the first row naming the required columns "
+        "(found: Họ và tên, Đơn vị, Số điện thoại).")
+    _, two = header_of(xlsx([["Họ và tên", "Đơn vị", "Liên hệ"], [None, None, "Email"]]))
+    assert header_note(two).english().startswith("Rows 1–2 were used together as the header")
+    assert not header_note(two).is_error
+
+
+def test_without_a_header_the_message_names_the_columns_and_the_rows_searched():
+    data = xlsx([["DANH SÁCH"], ["Tên", "Địa chỉ"], *([f"Người {n}", "Hà Nội"] for n in range(12))])
+    with pytest.raises(SpreadsheetError) as problem:
+        header_of(data)
+    message = problem.value.issue.english()
+    assert "rows 1 to 10 were searched for the columns Họ và tên, Đơn vị" in message
