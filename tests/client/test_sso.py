@@ -265,3 +265,11 @@ def test_a_password_login_logs_out_locally_only(client, auth, provider, make_use
 def test_an_unknown_provider_is_not_found(client, provider):
     assert client.post("/sso/khac/login").status_code == 404
     assert client.get("/sso/khac/callback").status_code == 404
+
+
+@pytest.mark.parametrize("role", [Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN])
+def test_a_logged_in_user_pressing_the_button_stays_logged_in(client, auth, provider, make_user, role):
+    make_user(role=role, username="someone")
+    auth.login("someone")
+    assert client.post("/sso/tinh/login").headers["Location"] == "/courses"
+    assert provider.codes == {} and client.get("/courses").status_code == 200
