@@ -14,7 +14,7 @@ from app.database import utcnow
 from app.extensions import db
 from app.sso.models import SsoLink
 from app.sso.refusals import SsoRefusal
-from app.sso.settings import Provider
+from app.sso.settings import Provider, local_password_allowed
 
 log = logging.getLogger("hocso.sso")
 
@@ -35,6 +35,9 @@ def account_for(provider: Provider, claims: dict[str, Any]) -> User:
         link = SsoLink(provider=provider.name, subject=subject, user=user)
         db.session.add(link)
     _refuse_if_inactive(link.user)
+    if not local_password_allowed(link.user.role):
+        # A one-time password she cannot use must not hold her on the password change page.
+        link.user.must_change_password = False
     link.last_login_at = link.user.last_login_at = utcnow()
     db.session.flush()
     return link.user
