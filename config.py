@@ -48,6 +48,21 @@ def public_base_url_problem(url: str) -> str | None:
     return None
 
 
+OIDC_PROVIDER_SETTINGS = ("ISSUER", "CLIENT_ID", "CLIENT_SECRET", "LABEL", "MATCH_CLAIM",
+                          "MATCH_FIELD", "CREATE_UNIT", "SCOPES")
+
+
+def oidc_providers(environ=os.environ) -> dict[str, dict[str, str]]:
+    """OpenID Connect providers named in OIDC_PROVIDERS ("tinh,so"), each with its settings
+    read from OIDC_<NAME>_<SETTING>; app/sso/settings.py checks them at start-up."""
+    names = [name.strip().lower() for name in environ.get("OIDC_PROVIDERS", "").split(",")]
+    return {
+        name: {key: environ.get(f"OIDC_{name.upper()}_{key}", "").strip()
+               for key in OIDC_PROVIDER_SETTINGS}
+        for name in names if name
+    }
+
+
 def instance_secret_key(path: Path) -> str:
     """This instance's own random secret: made on first run (mode 0600), read ever after.
 
@@ -133,6 +148,15 @@ class Config:
     # Proxies in front of the app that set X-Forwarded-For/-Proto (nginx: 1); 0 trusts none.
     # Their X-Request-ID and X-Request-Start headers are believed too.
     TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
+
+    # Sign-in through the province's identity service (OpenID Connect, app/sso/): off unless
+    # OIDC_PROVIDERS names one; see the README, "Connecting to the province's systems".
+    OIDC_PROVIDERS = oidc_providers()
+    # The roles that may still log in with a password; a role left out must use a provider.
+    LOCAL_PASSWORD_ROLES = tuple(
+        role.strip() for role in os.environ.get(
+            "LOCAL_PASSWORD_ROLES", "learner,instructor,admin").split(",") if role.strip()
+    )
 
     # Password hashing (argon2id; see app/accounts/passwords.py). One of OWASP's equally strong
     # settings: 7 MiB, 5 iterations, 1 lane -- about 16 ms per check on one core here, against
@@ -240,6 +264,8 @@ class TestingConfig(Config):
     LOG_FORMAT = "text"
     LOG_LEVEL = "INFO"
     PROMETHEUS_MULTIPROC_DIR = ""
+    OIDC_PROVIDERS: dict[str, dict[str, str]] = {}  # tests/client/test_sso.py starts one
+    LOCAL_PASSWORD_ROLES = ("learner", "instructor", "admin")
     # Thousands of test users and logins: the lightest argon2id (the production parameters
     # are checked by their own tests, which set them).
     ARGON2_TIME_COST = 1

@@ -76,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
     from app.offline.views import bp as offline_bp
     from app.quizzes.views import bp as quizzes_bp
     from app.reports.views import bp as reports_bp
+    from app.sso.views import bp as sso_bp
     from app.units.views import bp as units_bp
 
     for blueprint in (accounts_bp, content_bp, quizzes_bp, certificates_bp, admin_bp, authoring_bp):
@@ -84,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     for blueprint in (reports_bp, certificates_admin_bp, jobs_bp, offline_bp, live_sessions_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(sso_bp)
 
 
 def register_cross_cutting(app: Flask) -> None:

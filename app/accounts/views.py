@@ -20,6 +20,7 @@ from app.accounts.models import Role
 from app.audit import services as audit
 from app.extensions import db
 from app.security.access import authenticated, public
+from app.sso import hooks as sso
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
@@ -60,6 +61,12 @@ def login():
         if user is None:
             audit.record_now("login", "failure", actor_name=typed)
             form.password.errors.append(_("Wrong username, phone number or password."))
+        elif refusal := sso.local_password_refused(user.role):
+            db.session.rollback()  # her password was right: no rehash, no last login
+            throttle.forgive(attempt)
+            audit.record("login", "denied", actor_name=username, reason="local_password_off")
+            db.session.commit()
+            form.password.errors.append(refusal)
         else:
             throttle.forgive(attempt)
             audit.record("login", "success", actor_name=username)
@@ -74,13 +81,14 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @authenticated
 def logout():
+    provider_logout = sso.logout_redirect()  # read before the session (and its ID token) ends
     services.end_sessions(current_user)
     audit.record("logout")
     db.session.commit()
     logout_user()
     session.clear()
     flash(_("You have logged out."), "info")
-    response = redirect(url_for("accounts.login"))
+    response = redirect(provider_logout or url_for("accounts.login"))
     # Courses saved for reading offline (and progress not yet sent) leave the device with her.
     response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return response
