@@ -91,10 +91,14 @@ def actor(base_url: str, learner: Learner) -> dict[str, Any]:
             "account": {"homePage": base_url.rstrip("/"), "name": learner.username}}
 
 
+def _utc(moment: datetime) -> datetime:
+    """Aware UTC; SQLite hands back the UTC times Hocso stored without their zone."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+
+
 def timestamp(moment: datetime) -> str:
     """ISO 8601 in UTC, to the millisecond (an LRS keeps at least that precision)."""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return _utc(moment).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def duration(seconds: float) -> str:
@@ -155,7 +159,7 @@ def quiz_finished(base_url: str, learner: Learner, course_slug: str, course: Act
                   "raw": min(max(outcome.points, 0), max_points), "min": 0, "max": max_points},
         "success": outcome.passed,
         "completion": True,
-        "duration": duration((outcome.submitted_at - outcome.started_at).total_seconds()),
+        "duration": duration((_utc(outcome.submitted_at) - _utc(outcome.started_at)).total_seconds()),
     }
     key = f"attempt:{outcome.attempt_token}:{'passed' if outcome.passed else 'failed'}"
     return _statement(base_url, key, learner, verb, quiz, outcome.submitted_at,
