@@ -113,8 +113,9 @@ def sweep() -> None:
 
 def _any_due(now: datetime) -> bool:
     with db.engine.connect() as connection:
-        return connection.scalar(sa.select(XapiStatement.id).where(
-            XapiStatement.state == StatementState.PENDING, XapiStatement.next_try_at <= now).limit(1)) is not None
+        due = connection.scalar(sa.select(XapiStatement.id).where(
+            XapiStatement.state == StatementState.PENDING, XapiStatement.next_try_at <= now).limit(1))
+    return due is not None
 
 
 def _sender_name() -> str:
