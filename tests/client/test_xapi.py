@@ -7,12 +7,14 @@ import sqlalchemy as sa
 
 from app.database import utcnow
 from app.extensions import db
+from app.jobs import runners
 from app.progress import services as progress
 from app.quizzes import services as quizzes
 from app.xapi import delivery
 from app.xapi.models import StatementState, XapiStatement
 from tests import builders
-from tests.conftest import row_count
+from tests.conftest import PASSWORD as PASSWORD_OF_TESTS
+from tests.conftest import csrf_token_from, row_count
 from tests.lrs_stub import PASSWORD, USERNAME, LrsStub
 
 VERBS = "http://adlnet.gov/expapi/verbs/"
@@ -241,3 +243,20 @@ def test_flask_xapi_send_sends_what_is_due(app, client, auth, make_user, lrs):
     db.session.commit()
     result = app.test_cli_runner().invoke(args=["xapi", "send"])
     assert "Sent 7" in result.output and len(lrs.stored) == 7
+
+
+def test_the_job_threads_sweep_sends_them(app, client, auth, make_user, lrs):
+    _journey(client, auth, make_user)
+    db.session.commit()
+    runners.LocalWorker._run_next(app)  # what each web process's job thread does every 5 s
+    assert len(lrs.stored) == 7 and lrs.errors == []
+
+
+def test_sending_failed_statements_again_needs_the_forms_token(csrf_app, make_user):
+    make_user(role="admin", username="quantri")
+    client = csrf_app.test_client()
+    token = csrf_token_from(client.get("/login").get_data(as_text=True))
+    client.post("/login", data={"login": "quantri", "password": PASSWORD_OF_TESTS, "csrf_token": token})
+    assert client.post("/admin/xapi/retry", data={}).status_code == 400
+    token = csrf_token_from(client.get("/admin/xapi").get_data(as_text=True))
+    assert client.post("/admin/xapi/retry", data={"csrf_token": token}).status_code == 302
