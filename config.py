@@ -123,6 +123,17 @@ class Config:
     # Render a new certificate's PDF in a background thread after the completing commit.
     CERTIFICATE_PDF_IN_BACKGROUND = True
 
+    # xAPI statements for the province's learning record store (app/xapi; README, "Connecting to
+    # the province's systems"). Empty XAPI_LRS_URL: off, and no statement is even stored.
+    XAPI_LRS_URL = os.environ.get("XAPI_LRS_URL", "")  # the endpoint: statements go to <it>/statements
+    XAPI_LRS_USERNAME = os.environ.get("XAPI_LRS_USERNAME", "")  # HTTP Basic: the LRS's key ...
+    XAPI_LRS_PASSWORD = os.environ.get("XAPI_LRS_PASSWORD", "")  # ... and secret
+    XAPI_TIMEOUT_SECONDS = float(os.environ.get("XAPI_TIMEOUT_SECONDS", "10"))  # per request
+    # Tries of one statement before it is failed (an admin can send failed ones again): 30 s after
+    # the first failure, doubling up to an hour, so 24 tries span about 18 hours.
+    XAPI_MAX_ATTEMPTS = int(os.environ.get("XAPI_MAX_ATTEMPTS", "24"))
+    XAPI_BATCH_SIZE = int(os.environ.get("XAPI_BATCH_SIZE", "50"))  # statements per request
+
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     LANGUAGES = ("vi", "en")
@@ -255,6 +266,7 @@ class TestingConfig(Config):
     REDIS_URL = ""
     JOBS_LOCAL_SWEEP = False  # the worker thread ends when idle; tests call the sweep themselves
     PDF_RENDER_TIMEOUT_SECONDS = 60
+    XAPI_LRS_URL = XAPI_LRS_USERNAME = XAPI_LRS_PASSWORD = ""  # tests that send start their own LRS
     CERTIFICATE_PDF_IN_BACKGROUND = False  # rendered before the view returns, so tests see it
     # No signing key: tests/conftest.py's app fixture adds a key pair made once per test session.
     CERTIFICATE_SIGNING_PKCS12 = CERTIFICATE_SIGNING_KEY = CERTIFICATE_SIGNING_CERT = ""
@@ -297,6 +309,8 @@ class ProductionConfig(Config):
         problem = public_base_url_problem(cls.PUBLIC_BASE_URL)
         if problem:
             raise RuntimeError(f"PUBLIC_BASE_URL={cls.PUBLIC_BASE_URL!r} is not usable: {problem}.")
+        if cls.XAPI_LRS_URL and urlsplit(cls.XAPI_LRS_URL).scheme not in ("http", "https"):
+            raise RuntimeError(f"XAPI_LRS_URL={cls.XAPI_LRS_URL!r} must start with https:// (or http://).")
 
 
 def config_from_environment() -> type[Config]:

@@ -78,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     from app.reports.views import bp as reports_bp
     from app.sso.views import bp as sso_bp
     from app.units.views import bp as units_bp
+    from app.xapi.views import bp as xapi_bp
 
     for blueprint in (accounts_bp, content_bp, quizzes_bp, certificates_bp, admin_bp, authoring_bp):
         app.register_blueprint(blueprint)
@@ -86,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (reports_bp, certificates_admin_bp, jobs_bp, offline_bp, live_sessions_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(sso_bp)
+    app.register_blueprint(xapi_bp)
 
 
 def register_cross_cutting(app: Flask) -> None:
@@ -112,6 +114,7 @@ def register_commands(app: Flask) -> None:
     from app.enrolment.cli import import_users_command, intakes_cli
     from app.jobs.cli import jobs_cli
     from app.units.cli import units_cli
+    from app.xapi.cli import xapi_cli
 
     users_cli.add_command(import_users_command)  # `flask users import`
     for group in (users_cli, courses_cli, certificates_cli, demo_cli):
@@ -119,3 +122,4 @@ def register_commands(app: Flask) -> None:
     for group in (intakes_cli, units_cli):
         app.cli.add_command(group)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(xapi_cli)

@@ -2,8 +2,9 @@
 
 The thread takes jobs from the database, oldest first and one at a time per machine, so a job
 queued in a process that was killed is still run by another (or by the next one gunicorn starts).
-With `JOBS_LOCAL_SWEEP` it stays up and looks every SWEEP_SECONDS for jobs whose worker died and
-for private results past their time; without it (tests) it ends when no job is left.
+With `JOBS_LOCAL_SWEEP` it stays up and looks every SWEEP_SECONDS for jobs whose worker died, for
+private results past their time and for xAPI statements due to the LRS (app/xapi/delivery.py);
+without it (tests) it ends when no job is left.
 
 On RQ, RQ's own machinery finds a dead worker: the work horse's heartbeat in StartedJobRegistry
 (kept by the worker every `job_monitoring_interval`) expires, the registry's clean-up (every
@@ -20,6 +21,7 @@ from flask import Flask
 from app.extensions import db
 from app.jobs import services
 from app.jobs.child_processes import die_with_parent
+from app.xapi import delivery as xapi_delivery
 
 log = logging.getLogger(__name__)
 SWEEP_SECONDS = 5.0
@@ -98,6 +100,7 @@ class LocalWorker:
     @staticmethod
     def _run_next(app: Flask) -> bool:
         try:
+            xapi_delivery.sweep()  # the xAPI outbox (app/xapi): nothing to do without an LRS
             if app.config.get("JOBS_REDIS_URL"):  # RQ runs the jobs; only housekeeping here
                 services.purge_expired_results()
                 return False

@@ -16,6 +16,7 @@ from app.live_sessions import requirements as live_requirements
 from app.progress import enrolment_summary
 from app.progress.models import CourseCompletion, Enrolment, ModuleProgress
 from app.progress.rules import CompletionRule, course_score
+from app.xapi import outbox as xapi_outbox
 
 
 def enrol(user: User, course: Course) -> Enrolment:
@@ -77,6 +78,7 @@ def record_module_opened(user: User, module: Module) -> tuple[ModuleProgress, bo
     begin_write_transaction()
     row = _progress_row(user, module)  # read again under the lock: another tab may have won
     db.session.flush()
+    xapi_outbox.record_module_experienced(user, module)
     return row, True
 
 
@@ -143,6 +145,7 @@ def complete_course_if_done(user: User, course: Course) -> CourseCompletion | No
     db.session.flush()
     enrolment_summary.mark_completed(completion)
     issue_certificate(user, course, completion)
+    xapi_outbox.record_course_completed(user, course, completion)
     return completion
 
 

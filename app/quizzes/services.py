@@ -17,6 +17,7 @@ from app.progress.services import deadline_passed, record_quiz_result
 from app.quizzes.grading import QUESTION_KINDS, grade_quiz
 from app.quizzes.models import AttemptState, QuizAttempt
 from app.quizzes.option_ids import new_option_ids, to_indexes
+from app.xapi import outbox as xapi_outbox
 
 
 class AttemptNotFound(Exception):
@@ -166,6 +167,7 @@ def submit_attempt(user: User, token: str, answers: dict[str, list[str]]) -> Sub
     db.session.flush()
     if attempt.is_preview:
         return Submission(attempt, completed_course=False)  # a preview records no progress
+    xapi_outbox.record_quiz_attempt(user, attempt)
     completion = record_quiz_result(user, attempt.module, grade.percent, grade.passed, quiz.grading)
     return Submission(attempt, completed_course=completion is not None,
                       completion_id=completion.id if completion is not None else None)

@@ -60,6 +60,8 @@ EXPECTED_POLICIES = {
     "enrolment.slips_download": "roles:admin",
     "jobs.index": "roles:admin",
     "jobs.retry": "roles:admin",
+    "xapi.status": "roles:admin",
+    "xapi.retry_failed": "roles:admin",
     "enrolment.import_template": "roles:admin",
     "enrolment.intakes": "roles:admin",
     "enrolment.intake": "roles:admin",

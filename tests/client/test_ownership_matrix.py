@@ -44,6 +44,8 @@ MATRIX = [
     ("GET", "/certificates/{code}.pdf", {"owner", "admin"}),
     ("GET", "/verify/{code}", set(ACTORS)),
     ("GET", "/admin/audit", {"admin"}),
+    ("GET", "/admin/xapi", {"admin"}),
+    ("POST", "/admin/xapi/retry", {"admin"}),
 ]
 
 
