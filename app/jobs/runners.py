@@ -20,6 +20,7 @@ from flask import Flask
 from app.extensions import db
 from app.jobs import services
 from app.jobs.child_processes import die_with_parent
+from app.lti import grade_passback
 
 log = logging.getLogger(__name__)
 SWEEP_SECONDS = 5.0
@@ -98,6 +99,7 @@ class LocalWorker:
     @staticmethod
     def _run_next(app: Flask) -> bool:
         try:
+            grade_passback.send_due_scores()  # LTI scores waiting for their platform
             if app.config.get("JOBS_REDIS_URL"):  # RQ runs the jobs; only housekeeping here
                 services.purge_expired_results()
                 return False

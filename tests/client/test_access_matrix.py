@@ -86,6 +86,10 @@ EXPECTED_POLICIES = {
     "live_sessions.import_report": "roles:admin,instructor",
     "live_sessions.confirm_import": "roles:admin,instructor",
     "live_sessions.check_in": "authenticated",
+    "lti.jwks": "public",  # tests/client/test_lti.py covers the LTI routes with LTI configured
+    "lti.login": "public",
+    "lti.launch": "public",
+    "lti.course": "authenticated",
 }
 
 SAMPLE_ARGS = {"slug": "khoa-mau", "module_slug": "gioi-thieu", "token": "t" * 22,
