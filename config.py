@@ -288,8 +288,8 @@ class ProductionConfig(Config):
         if problem:
             raise RuntimeError(f"PUBLIC_BASE_URL={cls.PUBLIC_BASE_URL!r} is not usable: {problem}.")
         if cls.LTI_PLATFORMS_FILE and not cls.LTI_PRIVATE_KEY_FILE:
-            raise RuntimeError("LTI_PLATFORMS_FILE is set: set LTI_PRIVATE_KEY_FILE too (the tool's "
-                               "RSA key, PEM; `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048`).")
+            raise RuntimeError("LTI_PLATFORMS_FILE is set: set LTI_PRIVATE_KEY_FILE too (the tool's RSA "
+                               "key, PEM: `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048`).")
 
 
 def config_from_environment() -> type[Config]:

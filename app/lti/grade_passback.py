@@ -70,8 +70,8 @@ def queue_score(user: User, link: LtiResourceLink, completion: CourseCompletion)
     db.session.flush()
 
 
-def score_grade(score: LtiScore) -> Grade:
-    """The AGS score: completed and fully graded, for the platform's user id."""
+def score_grade(score) -> Grade:
+    """The AGS score of an outbox row: completed and fully graded, for the platform's user id."""
     completed_at = score.completed_at if score.completed_at.tzinfo else score.completed_at.replace(
         tzinfo=utcnow().tzinfo)
     return (Grade().set_score_given(score.score_given).set_score_maximum(score.score_maximum)
@@ -80,7 +80,7 @@ def score_grade(score: LtiScore) -> Grade:
             .set_user_id(score.platform_user_id))
 
 
-def post_score(score: LtiScore) -> None:
+def post_score(score) -> None:
     """Send one score (token request, then the score); raises on any failure."""
     conf = tool_conf()
     registration = conf.find_registration_by_params(score.issuer, score.client_id) if conf else None
@@ -121,9 +121,8 @@ def _claim_due(now: datetime) -> int | None:
 
 
 def _send(score_id: int, now: datetime) -> int:
-    score = db.session.get(LtiScore, score_id)
-    db.session.expunge(score)  # keeps what was read: no transaction while the platform answers
-    db.session.commit()
+    with db.engine.connect() as connection:  # read, and closed: no transaction while it is sent
+        score = connection.execute(sa.select(LtiScore.__table__).where(LtiScore.id == score_id)).one()
     try:
         post_score(score)
     except (LtiException, LtiServiceException, RequestException, ValueError, KeyError) as error:
@@ -143,7 +142,7 @@ def _describe(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"[:500]
 
 
-def _record_failure(score: LtiScore, error: str, now: datetime) -> None:
+def _record_failure(score, error: str, now: datetime) -> None:
     final = score.attempts >= MAX_SEND_ATTEMPTS
     values = dict(last_error=error, next_attempt_at=now + retry_delay(score.attempts))
     if final:

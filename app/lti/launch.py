@@ -102,7 +102,8 @@ def claims_from(body: dict[str, Any]) -> LaunchClaims:
         deployment_id=str(body[CLAIM + "deployment_id"]), subject=str(body.get("sub") or ""),
         name=full_name_from(body), resource_link_id=str(link.get("id", ""))[:255],
         resource_title=str(link.get("title") or "")[:255],
-        course_slug=course_slug_from(body.get(CLAIM + "custom"), str(body.get(CLAIM + "target_link_uri") or "")),
+        course_slug=course_slug_from(body.get(CLAIM + "custom"),
+                                     str(body.get(CLAIM + "target_link_uri") or "")),
         lineitem_url=(ags.get("lineitem") or None) if isinstance(ags, dict) else None,
         ags_scopes=tuple(str(s) for s in scopes) if isinstance(scopes, list) else (),
     )

@@ -31,7 +31,7 @@ REFUSALS = {
                              "with Hocso. Ask the administrator to add its deployment ID."),
     "invalid": _l("The sign-in from the learning platform could not be verified. Go back and "
                   "open the activity again."),
-    "unsupported_message": _l("Hocso only opens courses from this kind of link. Ask the "
+    "unsupported_message": _l("Hocso can only open a course from an activity link. Ask the "
                               "administrator to add the activity as Hocso's guide describes."),
     "unknown_course": _l("The activity does not name a Hocso course. Ask the administrator to "
                          "check the activity's custom parameter “course”."),
