@@ -214,6 +214,16 @@ class Config:
     PREFERRED_URL_SCHEME = "http"
     DEMO_DATA_ALLOWED = True
 
+    # LTI 1.3 (app/lti): Hocso as a tool of the province's Moodle. Off unless LTI_PLATFORMS_FILE
+    # names a JSON file of registered platforms (pylti1p3's format, see README). The tool's RSA
+    # key (PEM) signs its grade requests and is published at /lti/jwks; development makes one in
+    # instance/, production needs LTI_PRIVATE_KEY_FILE. Learners created by a first launch go in
+    # the unit LTI_CREATE_UNIT (a code or name; empty: no unit).
+    LTI_PLATFORMS_FILE = os.environ.get("LTI_PLATFORMS_FILE", "")
+    LTI_PRIVATE_KEY_FILE = os.environ.get("LTI_PRIVATE_KEY_FILE", "")
+    LTI_CREATE_UNIT = os.environ.get("LTI_CREATE_UNIT", "")
+    LTI_HTTP_TIMEOUT_SECONDS = float(os.environ.get("LTI_HTTP_TIMEOUT_SECONDS", "10"))
+
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")  # "json" (one object a line) or "text"
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     # Set for gunicorn with several workers: metrics are shared through files in this directory.
@@ -231,6 +241,7 @@ class DevelopmentConfig(Config):
 
     SECRET_KEY_FILE = INSTANCE_DIR / "secret_key"
     SIGNING_KEY_FILE = INSTANCE_DIR / "development-signing-key.p12"
+    LTI_DEVELOPMENT_KEY_FILE = INSTANCE_DIR / "development-lti-key.pem"
     # What `flask run` serves (`make run` sets both from HOST and PORT); without PUBLIC_BASE_URL
     # the QR codes point there, so a certificate made on `PORT=8000 make run` scans.
     SERVED_HOST = os.environ.get("FLASK_RUN_HOST", "127.0.0.1")
@@ -252,6 +263,10 @@ class DevelopmentConfig(Config):
             cls.CERTIFICATE_SIGNING_PKCS12 = str(path)
             cls.CERTIFICATE_SIGNING_PASSPHRASE = ""
             cls.CERTIFICATE_SIGNING_DEVELOPMENT_KEY = True
+        if cls.LTI_PLATFORMS_FILE and not cls.LTI_PRIVATE_KEY_FILE:
+            from app.lti.tool_keys import development_key_file as lti_development_key_file
+
+            cls.LTI_PRIVATE_KEY_FILE = str(lti_development_key_file(cls.LTI_DEVELOPMENT_KEY_FILE))
 
 
 class TestingConfig(Config):
@@ -278,6 +293,7 @@ class TestingConfig(Config):
     PROMETHEUS_MULTIPROC_DIR = ""
     OIDC_PROVIDERS: dict[str, dict[str, str]] = {}  # tests/client/test_sso.py starts one
     LOCAL_PASSWORD_ROLES = ("learner", "instructor", "admin")
+    LTI_PLATFORMS_FILE = LTI_PRIVATE_KEY_FILE = LTI_CREATE_UNIT = ""  # tests/client/test_lti.py sets them
     # Thousands of test users and logins: the lightest argon2id (the production parameters
     # are checked by their own tests, which set them).
     ARGON2_TIME_COST = 1
@@ -311,6 +327,9 @@ class ProductionConfig(Config):
             raise RuntimeError(f"PUBLIC_BASE_URL={cls.PUBLIC_BASE_URL!r} is not usable: {problem}.")
         if cls.XAPI_LRS_URL and urlsplit(cls.XAPI_LRS_URL).scheme not in ("http", "https"):
             raise RuntimeError(f"XAPI_LRS_URL={cls.XAPI_LRS_URL!r} must start with https:// (or http://).")
+        if cls.LTI_PLATFORMS_FILE and not cls.LTI_PRIVATE_KEY_FILE:
+            raise RuntimeError("LTI_PLATFORMS_FILE is set: set LTI_PRIVATE_KEY_FILE too (the tool's RSA "
+                               "key, PEM: `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048`).")
 
 
 def config_from_environment() -> type[Config]:

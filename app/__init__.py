@@ -73,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     from app.enrolment.views import bp as enrolment_bp
     from app.jobs.views import bp as jobs_bp
     from app.live_sessions.views import bp as live_sessions_bp
+    from app.lti.views import bp as lti_bp
     from app.offline.views import bp as offline_bp
     from app.quizzes.views import bp as quizzes_bp
     from app.reports.views import bp as reports_bp
@@ -88,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.register_blueprint(sso_bp)
     app.register_blueprint(xapi_bp)
+    app.register_blueprint(lti_bp)
 
 
 def register_cross_cutting(app: Flask) -> None:

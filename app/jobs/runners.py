@@ -21,6 +21,7 @@ from flask import Flask
 from app.extensions import db
 from app.jobs import services
 from app.jobs.child_processes import die_with_parent
+from app.lti import grade_passback
 from app.xapi import delivery as xapi_delivery
 
 log = logging.getLogger(__name__)
@@ -101,6 +102,7 @@ class LocalWorker:
     def _run_next(app: Flask) -> bool:
         try:
             xapi_delivery.sweep()  # the xAPI outbox (app/xapi): nothing to do without an LRS
+            grade_passback.send_due_scores()  # LTI scores waiting for their platform
             if app.config.get("JOBS_REDIS_URL"):  # RQ runs the jobs; only housekeeping here
                 services.purge_expired_results()
                 return False

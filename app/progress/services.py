@@ -13,6 +13,7 @@ from app.content.outline import ModuleEntry, course_outline
 from app.database import begin_write_transaction, utcnow
 from app.extensions import db
 from app.live_sessions import requirements as live_requirements
+from app.lti.grade_passback import queue_course_completion as queue_lti_score_passback
 from app.progress import enrolment_summary
 from app.progress.models import CourseCompletion, Enrolment, ModuleProgress
 from app.progress.rules import CompletionRule, course_score
@@ -146,6 +147,7 @@ def complete_course_if_done(user: User, course: Course) -> CourseCompletion | No
     enrolment_summary.mark_completed(completion)
     issue_certificate(user, course, completion)
     xapi_outbox.record_course_completed(user, course, completion)
+    queue_lti_score_passback(user, course, completion)  # to the LMS she came from, if any
     return completion
 
 

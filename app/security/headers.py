@@ -2,7 +2,7 @@
 
 import re
 
-from flask import Flask, request
+from flask import Flask, g, request
 
 # The pages work without JavaScript. The one script allowed is named exactly: offline.js (the
 # page side of reading offline) and its service worker, both served by this site; no inline
@@ -29,12 +29,15 @@ def content_security_policy(scheme: str, host: str) -> str:
 def init_app(app: Flask) -> None:
     @app.after_request
     def add_security_headers(response):
-        response.headers["Content-Security-Policy"] = content_security_policy(
-            request.scheme, request.host
-        )
+        policy = content_security_policy(request.scheme, request.host)
+        framing_origins = g.get("allow_framing_by")  # set by app/lti for the platforms' frames
+        if framing_origins:
+            policy = policy.replace("frame-ancestors 'none'", "frame-ancestors " + " ".join(framing_origins))
+        else:
+            response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Content-Security-Policy"] = policy
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"
-        response.headers["X-Frame-Options"] = "DENY"
         if app.config.get("SESSION_COOKIE_SECURE"):
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         return response

@@ -93,6 +93,10 @@ EXPECTED_POLICIES = {
     "live_sessions.check_in": "authenticated",
     "sso.start": "public",  # 404 unless the provider is configured (tests/client/test_sso.py)
     "sso.callback": "public",
+    "lti.jwks": "public",  # tests/client/test_lti.py covers the LTI routes with LTI configured
+    "lti.login": "public",
+    "lti.launch": "public",
+    "lti.course": "authenticated",
 }
 
 SAMPLE_ARGS = {"slug": "khoa-mau", "module_slug": "gioi-thieu", "token": "t" * 22,
