@@ -38,6 +38,7 @@ def sample_values(world) -> dict[str, str]:
         "intake_id": "1",
         "event": "opened",
         "session_id": "1",
+        "provider_name": "tinh",  # no provider configured in the tests: the SSO routes answer 404
     }
 
 
