@@ -147,7 +147,8 @@ def test_the_catalogue_gettext_escapes_what_is_formatted_into_it(app):
     probe = "<script>alert(1)</script>"
     with app.test_request_context("/"):
         page = render_template_string(
-            "{{ _('Welcome, %(name)s!', name=probe) }}|{{ ngettext('%(num)d module', '%(num)d modules', 2) }}",
+            "{{ _('Welcome, %(name)s!', name=probe) }}"
+            "|{{ ngettext('%(num)d module', '%(num)d modules', 2) }}",
             probe=probe)
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert page.endswith("|2 modules") or page.endswith("|2 bài học")
