@@ -174,11 +174,55 @@ def measure(app, repeat: int, explain: int) -> list[tuple[Page, float, int]]:
     return results
 
 
+def sampled_check(communes: int, seed: int = 15) -> list[str]:
+    """The funnel's counts for a sample of communes (what their rows on the page show) against a
+    direct count over the raw tables; the differences found, none when all agree."""
+    import random
+    from datetime import date
+
+    from app.content.services import course_by_slug
+    from app.extensions import db
+    from app.reports.services import stage_counts, unit_tree
+
+    course = course_by_slug(MAIN_COURSE)
+    tree = unit_tree(date.today())
+    codes = db.session.scalars(
+        sa.text("SELECT code FROM unit WHERE level = 'commune' AND valid_until IS NULL")
+    ).all()
+    differences = []
+    for code in random.Random(seed).sample(codes, min(communes, len(codes))):
+        unit_ids = tree.recorded_under(tree.by_code(code).id)
+        shown = stage_counts(course, None, unit_ids).values()
+        on_page = tuple(
+            sum(getattr(c, stage) for c in shown) for stage in ("target", "started", "completed", "certified")
+        )
+        direct = db.session.execute(
+            sa.text(DIRECT_COUNT), {"course": course.id, "units": list(unit_ids)}
+        ).one()
+        if tuple(direct) != on_page:
+            differences.append(f"{code}: page {on_page}, direct {tuple(direct)}")
+    return differences
+
+
+DIRECT_COUNT = """
+    SELECT count(*),
+           count(*) FILTER (WHERE EXISTS (SELECT 1 FROM module_progress mp
+                                          JOIN module m ON m.id = mp.module_id
+                                          WHERE mp.user_id = e.user_id AND m.course_id = e.course_id)),
+           count(*) FILTER (WHERE EXISTS (SELECT 1 FROM course_completion cc
+                                          WHERE cc.user_id = e.user_id AND cc.course_id = e.course_id)),
+           count(*) FILTER (WHERE EXISTS (SELECT 1 FROM certificate c WHERE c.user_id = e.user_id
+                                          AND c.course_id = e.course_id AND c.status = 'valid'))
+    FROM enrolment e JOIN "user" u ON u.id = e.user_id
+    WHERE e.course_id = :course AND u.unit_id = ANY(:units)"""
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", default="hocso_national")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--explain", type=int, default=2, help="slowest statements explained per page")
+    parser.add_argument("--sample", type=int, default=20, help="communes checked against a direct count")
     args = parser.parse_args(argv)
     logging.getLogger("hocso").setLevel(logging.WARNING)  # one line per request would bury the figures
     app = make_app(f"{POSTGRES_SERVER}/{args.database}")
@@ -194,7 +238,13 @@ def main(argv: list[str] | None = None) -> int:
             f"\n{len(results) - len(missed)} of {len(results)} targets met"
             + (f"; missed: {', '.join(missed)}" if missed else "")
         )
-    return 0
+        differences = sampled_check(args.sample)
+        print(
+            f"Sampled check, {args.sample} communes: the page's counts equal a direct count of the raw tables"
+            if not differences
+            else "Sampled check FAILED:\n  " + "\n  ".join(differences)
+        )
+    return 1 if differences else 0
 
 
 if __name__ == "__main__":
