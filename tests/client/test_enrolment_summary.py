@@ -120,3 +120,28 @@ def test_the_funnel_counts_equal_a_direct_count_of_the_raw_tables(client, auth, 
         == (direct_started, direct_completed, direct_certified)
         == (3, 2, 2)
     )
+
+
+def test_the_migration_fills_the_summaries_as_the_transitions_wrote_them(app, client, auth, make_user):
+    from flask_migrate import downgrade, stamp, upgrade
+
+    from bench.live_server import REPO_DIR
+
+    for username, whole_course in (("lan", True), ("mai", False)):
+        make_user(username=username)
+        auth.login(username)
+        if whole_course:
+            builders.complete_course(client)
+        else:
+            client.post("/courses/khoa-mau/enrol")
+            client.get(f"/courses/khoa-mau/modules/{builders.course().active_modules[0].slug}")
+        auth.logout()
+    written = summaries()
+    assert sorted(written.values(), key=str)[0][0] is True  # both started
+    db.session.commit()
+    db.session.remove()
+    migrations = str(REPO_DIR / "migrations")
+    stamp(directory=migrations)
+    downgrade(directory=migrations, revision="b7d41c2e9f10")  # before the summary columns
+    upgrade(directory=migrations)
+    assert summaries() == written
