@@ -58,12 +58,13 @@ def index():
 def funnel(slug: str):
     course = _course_or_404(slug)
     query = _read_query(course)
+    report = _report_or_404(course, query)
     return render_template(
         "reports/funnel.html",
-        report=_report_or_404(course, query),
+        report=report,
         query=query,
         intakes=services.intakes_of(course),
-        unit_choices=unit_choices(),
+        unit_choices=unit_choices(_units_near(report)),
         unit_url=lambda code: url_for("reports.funnel", slug=course.slug, **query.args(unit=code)),
         learner_url=lambda username: url_for("reports.learner", username=username),
     )
@@ -162,6 +163,17 @@ def _parse_date(text: str) -> date | None:
         return date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
     except ValueError:
         return None
+
+
+def _units_near(report: services.FunnelReport) -> set[int]:
+    """The units the filter lists: the provinces at the top; from a province or a commune, that
+    province's units. A country's 3,400 units made every funnel page 190 KB heavier; any other
+    unit can still be typed by its name or code."""
+    tree = report.tree
+    focus = report.funnel.focus
+    if focus is None:
+        return {unit.id for unit in tree.nodes.values() if unit.level == "province"}
+    return tree.recorded_under(tree.path(focus.id)[0])
 
 
 def _report_or_404(course: Course, query: ReportQuery) -> services.FunnelReport:

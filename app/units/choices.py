@@ -7,7 +7,7 @@ unit or intake has; anything else is a form error that names the choices.
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,10 +76,12 @@ def match_choice(text: str, choices: Sequence[Choice], codes: Iterable[str] = ()
     raise ChoiceError(N_("Nothing matches “%(text)s”. Pick one from the list, or type its code."), text=text)
 
 
-def unit_choices() -> list[Choice]:
-    """Today's units, by name; a namesake's option says which province it is in."""
-    rows = db.session.execute(sa.select(Unit.id, Unit.code, Unit.name, Unit.parent_id)
-                              .where(Unit.valid_until.is_(None))).all()
+def unit_choices(among: Collection[int] | None = None) -> list[Choice]:
+    """Today's units (of these ids, if given), by name; a namesake's option says which province it is in."""
+    query = sa.select(Unit.id, Unit.code, Unit.name, Unit.parent_id).where(Unit.valid_until.is_(None))
+    if among is not None:
+        query = query.where(Unit.id.in_(among))
+    rows = db.session.execute(query).all()
     by_id = {row.id: row for row in rows}
     counts: dict[str, int] = {}
     for row in rows:

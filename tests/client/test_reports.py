@@ -261,3 +261,13 @@ def test_anonymous_users_are_sent_to_login(client, world):
     for url in REPORT_URLS:
         response = client.get(url)
         assert response.status_code == 302 and "/login" in response.headers["Location"], url
+
+
+def test_the_unit_filter_lists_the_provinces_then_the_units_of_the_province_in_view(client, world, admin):
+    def listed(**args) -> set[str]:
+        return set(re.findall(r'<option value="[^"]*\(([A-Z-]+)\)"', funnel_page(client, **args)))
+
+    assert listed() == {"LC", "AG"}
+    assert listed(unit="LC") >= {"LC", "LC-TP", "LC-TV"} and "AG-MH" not in listed(unit="LC")
+    assert "AG" not in listed(unit="LC-TP")
+    assert "Xã Mỹ Hòa" in funnel_page(client, unit="AG-MH")  # any unit is still reached by name or code
