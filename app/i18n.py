@@ -38,7 +38,7 @@ def _newstyle_gettext(lookup: Callable[[str], str]):
     def gettext(context: Context, message: str, /, **variables) -> str:
         text = lookup(message)
         # The catalogue is the app's own, as with Jinja's gettext: Markup escapes the variables.
-        return (Markup(text) if context.eval_ctx.autoescape else text) % variables  # noqa: S704
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables  # noqa: S704  # nosec B704
 
     return gettext
 
@@ -48,7 +48,7 @@ def _newstyle_ngettext(lookup: Callable[[str, str, int], str]):
     def ngettext(context: Context, singular: str, plural: str, number: int, /, **variables) -> str:
         variables.setdefault("num", number)
         text = lookup(singular, plural, number)
-        return (Markup(text) if context.eval_ctx.autoescape else text) % variables  # noqa: S704
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables  # noqa: S704  # nosec B704
 
     return ngettext
 
