@@ -148,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--certificates", type=int, default=409)
     parser.add_argument("--chunk", type=int, default=50, help="certificates per render_pdf call")
+    parser.add_argument("--variants", default="batch,naive",
+                        help="which to run; at 10,000 certificates the naive way takes twenty minutes")
     parser.add_argument("--child", choices=["batch", "naive"], help=argparse.SUPPRESS)
     parser.add_argument("--database", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -161,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
             fresh_schema(app)
             populate(args.certificates)
         results = []
-        for variant in ("batch", "naive"):
+        for variant in args.variants.split(","):
             done = subprocess.run(
                 [sys.executable, "-m", "bench.bench_batch_print", "--child", variant, "--database", url,
                  "--chunk", str(args.chunk)], capture_output=True, text=True, check=True)
@@ -173,11 +175,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{r['variant']:<8} {r['pages']:>6} {r['seconds']:>8.1f} {r['pages'] / r['seconds']:>8.1f} "
               f"{r['cpu_seconds']:>7.1f} {r['peak_self_mib']:>14.0f} {r['peak_child_mib']:>15.0f} "
               f"{r['bytes'] / 2**20:>9.2f}")
-    batch_r, naive_r = results
+    batch_r = results[0]
     print(f"signing the batch PDF (PAdES, in the batch wall time): {batch_r['signing_seconds']:.2f} s; "
           f"batch without signing {batch_r['seconds'] - batch_r['signing_seconds']:.1f} s")
-    print(f"batch is {naive_r['seconds'] / batch_r['seconds']:.1f}× faster; "
-          f"file {naive_r['bytes'] / batch_r['bytes']:.1f}× smaller")
+    if len(results) == 2:
+        naive_r = results[1]
+        print(f"batch is {naive_r['seconds'] / batch_r['seconds']:.1f}× faster; "
+              f"file {naive_r['bytes'] / batch_r['bytes']:.1f}× smaller")
     return 0
 
 

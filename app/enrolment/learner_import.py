@@ -10,9 +10,7 @@ Duplicates, as decided for commune lists where namesakes are common:
 - the same email twice is a warning: offices share mailboxes.
 """
 
-import math
 from dataclasses import dataclass, field, replace
-from itertools import groupby
 
 import sqlalchemy as sa
 from flask import current_app
@@ -22,12 +20,12 @@ from app.accounts.services import vietnamese_sort_key
 from app.audit import services as audit
 from app.enrolment import learner_rows
 from app.enrolment.credentials import (
-    hash_one_time_password,
+    hash_one_time_passwords,
     one_time_password,
     unique_username,
     username_base,
 )
-from app.enrolment.login_slips import SLIPS_PER_PAGE, LoginSlip, render_login_slips_pdf
+from app.enrolment.login_slips import LoginSlip, render_login_slips_pdf
 from app.enrolment.row_report import N_, ImportReport, Issue, RowResult, error, warning
 from app.enrolment.services import enrol_in_intake
 from app.enrolment.spreadsheets import (
@@ -104,13 +102,15 @@ def apply_learner_import(plan: LearnerImportPlan, source: str, intake: Intake | 
     `with_passwords=False`, with none that works yet: the login slips job gives them theirs."""
     assert plan.report.ok, "only a plan without errors can be applied"
     created = []
-    for result in plan.report.rows:
+    passwords = [one_time_password() if with_passwords else "" for _ in plan.report.rows]
+    hashes = (hash_one_time_passwords(passwords) if with_passwords
+              else [PENDING_PASSWORD_HASH] * len(passwords))
+    for result, password, password_hash in zip(plan.report.rows, passwords, hashes, strict=True):
         values = result.values
-        password = one_time_password() if with_passwords else ""
         user = User(
             username=values["username"], full_name=values["full_name"],
             name_sort_key=vietnamese_sort_key(values["full_name"]),
-            password_hash=hash_one_time_password(password) if password else PENDING_PASSWORD_HASH,
+            password_hash=password_hash,
             role=Role.LEARNER,
             unit=plan.units[result.row], phone=values["phone"] or None, email=values["email"] or None,
             position=values["position"] or None, must_change_password=True,
@@ -162,12 +162,10 @@ def ordered_slips(users: list[User]) -> list[tuple[User, LoginSlip]]:
 def render_slips(slips: list[LoginSlip]) -> bytes:
     """The slips PDF, its processor-time budget scaled by its page count."""
     config = current_app.config
-    pages = sum(math.ceil(len(list(group)) / SLIPS_PER_PAGE)
-                for _, group in groupby(slips, key=lambda slip: slip.group))
     login_url = config["PUBLIC_BASE_URL"].rstrip("/") + "/login"  # never the request's Host
     return render_login_slips_pdf(slips, login_url, config["CERTIFICATE_ISSUER"],
-                                  timeout_seconds=config["PDF_RENDER_TIMEOUT_SECONDS"]
-                                  + CPU_SECONDS_PER_SLIP_PAGE * pages)
+                                  timeout_seconds=config["PDF_RENDER_TIMEOUT_SECONDS"],
+                                  seconds_per_page=CPU_SECONDS_PER_SLIP_PAGE)
 
 
 def _unit_order(unit: Unit | None) -> str:

@@ -4,7 +4,9 @@ The PDF goes through the project's one locked-down renderer; the one-time passwo
 in it and on the screen, never in the database.
 """
 
+import math
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
@@ -16,6 +18,8 @@ from app.certificates.pdf_rendering import DEFAULT_TIMEOUT_SECONDS, render_pdf
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "enrolment"
 TEMPLATE_NAME = "login_slips_pdf.html"
 SLIPS_PER_PAGE = 8  # two columns of four; the template's sizes assume it
+SLIPS_PER_RENDER = 400  # 50 pages per WeasyPrint document
+RENDER_WORKERS = 2
 
 _templates = Environment(
     loader=FileSystemLoader(TEMPLATE_DIR),
@@ -46,5 +50,42 @@ def login_slips_html(slips: list[LoginSlip], login_url: str, issuer: str) -> str
 
 
 def render_login_slips_pdf(slips: list[LoginSlip], login_url: str, issuer: str,
-                           timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS) -> bytes:
-    return render_pdf(login_slips_html(slips, login_url, issuer), timeout_seconds=timeout_seconds)
+                           timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
+                           seconds_per_page: float = 0.0) -> bytes:
+    """The slips as one PDF. A province's list is rendered in parts of SLIPS_PER_RENDER slips, two
+    at a time, and joined: WeasyPrint's time per page grows with the document (1,000 slips in
+    one document took 29 s, 20,000 would have taken many minutes and gigabytes). Each part's
+    processor-time budget is `timeout_seconds` plus `seconds_per_page` for each of its pages."""
+    from app.certificates.batch import join_pdfs  # WeasyPrint and pypdf only where a PDF is made
+
+    def render(part: list[LoginSlip]) -> bytes:
+        budget = timeout_seconds + seconds_per_page * page_count(part)
+        return render_pdf(login_slips_html(part, login_url, issuer), timeout_seconds=budget)
+
+    parts = slip_parts(slips)
+    if len(parts) == 1:
+        return render(parts[0])
+    with ThreadPoolExecutor(max_workers=RENDER_WORKERS, thread_name_prefix="hocso-slips") as pool:
+        return join_pdfs(list(pool.map(render, parts)), title="Phiếu đăng nhập Hocso")
+
+
+def page_count(slips: list[LoginSlip]) -> int:
+    """Pages these slips fill: each group starts a page."""
+    return sum(math.ceil(len(list(members)) / SLIPS_PER_PAGE)
+               for _, members in groupby(slips, key=lambda s: s.group))
+
+
+def slip_parts(slips: list[LoginSlip], size: int = 0) -> list[list[LoginSlip]]:
+    """The slips cut into parts of at most `size` (SLIPS_PER_RENDER), in order, cutting only where
+    a page ends anyway: between groups, or inside a group after a full page."""
+    size = size or SLIPS_PER_RENDER
+    step = max(SLIPS_PER_PAGE, size - size % SLIPS_PER_PAGE)  # whole pages of a group
+    parts: list[list[LoginSlip]] = [[]]
+    for _, members in groupby(slips, key=lambda s: s.group):
+        members = list(members)
+        for start in range(0, len(members), step):
+            piece = members[start:start + step]
+            if parts[-1] and len(parts[-1]) + len(piece) > size:
+                parts.append([])
+            parts[-1].extend(piece)
+    return parts

@@ -392,3 +392,22 @@ def test_only_the_importing_admin_sees_the_slips(client, admin, auth, make_user)
     auth.login("quantri2")
     assert client.get(f"/admin/imports/learners/slips/{job.token}").status_code == 404
     assert client.post(f"/admin/imports/learners/slips/{job.token}/download").status_code == 404
+
+
+def test_slips_rendered_in_parts_are_joined_into_one_pdf_with_every_account(app, units, tmp_path, monkeypatch):
+    from app.enrolment import login_slips
+
+    monkeypatch.setattr(login_slips, "SLIPS_PER_RENDER", 1)  # a part per page, whatever the units
+    monkeypatch.setattr(login_slips, "SLIPS_PER_PAGE", 1)
+    rendered = []
+    render_pdf = login_slips.render_pdf
+    monkeypatch.setattr(login_slips, "render_pdf",
+                        lambda html, **kw: rendered.append(1) or render_pdf(html, **kw))
+    slips = tmp_path / "slips.pdf"
+    done = app.test_cli_runner().invoke(args=["users", "import", str(FIXTURES / "learners_bom.csv"),
+                                              "--slips", str(slips)])
+    assert done.exit_code == 0, done.output
+    text = pdf_text(slips.read_bytes())
+    assert len(rendered) == 3
+    assert all(name in text for name in GOOD_NAMES)
+    assert all(user.username in text for user in learners())

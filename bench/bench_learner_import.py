@@ -1,0 +1,120 @@
+"""Issue 15: a province's learner list of 20,000 rows through `flask users import`, timed.
+
+    .venv/bin/python -m bench.bench_learner_import                  # 20,000 rows, SQLite
+    .venv/bin/python -m bench.bench_learner_import --rows 2000 --postgres
+
+The list is an XLSX as a province would send it (name, unit code, position, phone), over 200
+communes. The command runs as an admin would run it, in a process of its own on a scratch
+database with the migrations applied: first `--dry-run` (every row checked, nothing written),
+then the import itself, which creates the accounts and writes the login slips PDF. Prints the
+wall time and peak memory of each, and the rows per second.
+"""
+
+import argparse
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from openpyxl import Workbook
+
+from bench.databases import scratch_database
+from bench.national_data import GIVEN, MIDDLE, POSITIONS, REPO_DIR, SURNAMES
+
+COMMUNES = 200
+
+
+def learner_workbook(path: Path, rows: int, seed: int = 20) -> None:
+    rng = random.Random(seed)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Học viên")
+    sheet.append(["Họ và tên", "Đơn vị", "Chức vụ", "Số điện thoại"])
+    for number in range(rows):
+        name = f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+        sheet.append([name, f"X-{number % COMMUNES + 1:05d}", rng.choice(POSITIONS) or "", f"08{number:08d}"])
+    workbook.save(path)
+
+
+def prepare(database_url: str) -> None:
+    """The schema by the migrations, and a province with its communes."""
+    from flask_migrate import upgrade
+
+    from app.accounts.models import Unit, UnitLevel
+    from app.extensions import db
+    from bench.databases import bench_app
+
+    app = bench_app(database_url, REPO_DIR / "courses")
+    with app.app_context():
+        upgrade(directory=str(REPO_DIR / "migrations"))
+        province = Unit(code="T01", name="Tỉnh Số 01", level=UnitLevel.PROVINCE)
+        db.session.add(province)
+        db.session.add_all(
+            Unit(code=f"X-{c:05d}", name=f"Xã Số {c:05d}", level=UnitLevel.COMMUNE, parent=province)
+            for c in range(1, COMMUNES + 1)
+        )
+        db.session.commit()
+        db.engine.dispose()
+
+
+def timed_command(arguments: list[str], env: dict) -> tuple[float, float, str]:
+    """(wall seconds, peak RSS MiB of the command, its output)."""
+    started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", *arguments],  # noqa: S603
+        cwd=REPO_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    seconds = time.perf_counter() - started
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    return seconds, peak, done.stdout
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=20_000)
+    parser.add_argument("--postgres", action="store_true", help="PostgreSQL instead of SQLite")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="hocso-bench-import-") as folder:
+        folder = Path(folder)
+        kind = "postgresql" if args.postgres else "sqlite"
+        with scratch_database(kind, folder, "hocso_bench_import") as url:
+            prepare(url)
+            sheet = folder / "hoc-vien.xlsx"
+            learner_workbook(sheet, args.rows)
+            env = {
+                key: value for key, value in os.environ.items() if not key.startswith(("HOCSO_", "FLASK_"))
+            }
+            env.update(
+                DATABASE_URL=url,
+                SECRET_KEY=os.urandom(16).hex(),
+                COURSES_DIR=str(REPO_DIR / "courses"),
+                TMPDIR=str(folder),
+            )
+            print(
+                f"== flask users import: {args.rows:,} rows ({sheet.stat().st_size / 1024:,.0f} KiB XLSX) "
+                f"on {kind} =="
+            )
+            for label, extra in (
+                ("dry run", ["--dry-run"]),
+                ("import", ["--slips", str(folder / "slips.pdf")]),
+            ):
+                seconds, peak, output = timed_command(["users", "import", str(sheet), *extra], env)
+                print(
+                    f"{label:<8} {seconds:7.1f} s  {args.rows / seconds:8,.0f} rows/s  peak {peak:6.0f} MiB"
+                    f"  ({output.strip().splitlines()[-1][:80]})"
+                )
+            slips = folder / "slips.pdf"
+            print(f"login slips: {slips.stat().st_size / 2**20:.1f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
