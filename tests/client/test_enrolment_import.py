@@ -394,7 +394,7 @@ def test_only_the_importing_admin_sees_the_slips(client, admin, auth, make_user)
     assert client.post(f"/admin/imports/learners/slips/{job.token}/download").status_code == 404
 
 
-def test_slips_rendered_in_parts_are_joined_into_one_pdf_with_every_account(app, units, tmp_path, monkeypatch):
+def test_slips_rendered_in_parts_join_into_one_pdf_with_every_account(app, units, tmp_path, monkeypatch):
     from app.enrolment import login_slips
 
     monkeypatch.setattr(login_slips, "SLIPS_PER_RENDER", 1)  # a part per page, whatever the units
