@@ -2,6 +2,7 @@
 
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -93,10 +94,20 @@ def app(tmp_path, courses_dir, app_settings, signing_key_files):
 def reset_database() -> None:
     """PostgreSQL keeps what the last test left: start from an empty schema."""
     db.session.remove()  # a transaction still open here would block DROP SCHEMA
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.begin() as connection:
-            connection.execute(sa.text("DROP SCHEMA public CASCADE"))
-            connection.execute(sa.text("CREATE SCHEMA public"))
+    if db.engine.dialect.name != "postgresql":
+        return
+    for attempt in range(5):
+        try:
+            with db.engine.begin() as connection:
+                connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+                connection.execute(sa.text("CREATE SCHEMA public"))
+            return
+        except sa.exc.OperationalError as error:
+            # The last test's background job thread may still be finishing a read: PostgreSQL
+            # then breaks the deadlock by cancelling the DROP, which succeeds once it is done.
+            if "deadlock detected" not in str(error) or attempt == 4:
+                raise
+            time.sleep(0.5)
 
 
 @pytest.fixture
