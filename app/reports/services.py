@@ -55,7 +55,8 @@ def unit_tree(on: date) -> UnitTree:
     return UnitTree((UnitFacts(*row) for row in rows), on)
 
 
-def _roster(course: Course, intake: Intake | None, unit_ids: set[int] | None, columns: Callable):
+def _roster(course: Course, intake: Intake | None, unit_ids: set[int] | None, columns: Callable,
+            live: bool | None = None):
     """SELECT columns(attended) FROM the roster: its enrolments, which carry each learner's
     summary (started, completed with score, certified: app/progress/enrolment_summary.py), joined
     with her user row; `attended` (a live session of the course) is true/false.
@@ -65,7 +66,7 @@ def _roster(course: Course, intake: Intake | None, unit_ids: set[int] | None, co
     whole roster joins one DISTINCT subquery, which PostgreSQL hashes once; a few units (a
     province, a commune) probe the index per learner instead.
     """
-    live = has_live_sessions(course)
+    live = has_live_sessions(course) if live is None else live
     if not live:
         attended = sa.false()
     elif unit_ids is None:
@@ -93,8 +94,8 @@ def _number_of(condition) -> sa.ColumnElement:
     return sa.func.count(sa.case((condition, 1)))
 
 
-def stage_counts(course: Course, intake: Intake | None,
-                 unit_ids: set[int] | None = None) -> dict[int | None, StageCounts]:
+def stage_counts(course: Course, intake: Intake | None, unit_ids: set[int] | None = None,
+                 live: bool | None = None) -> dict[int | None, StageCounts]:
     """Learners at each stage per recorded unit (only these units, if given), in one grouped query."""
     query = _roster(course, intake, unit_ids, lambda attended: (
         User.unit_id,
@@ -106,17 +107,18 @@ def stage_counts(course: Course, intake: Intake | None,
         sa.func.coalesce(sa.func.sum(Enrolment.score), 0),
         sa.func.count(Enrolment.score),
         _number_of(attended),
-    )).group_by(User.unit_id)
+    ), live).group_by(User.unit_id)
     return {row[0]: StageCounts(*(int(n or 0) for n in row[1:])) for row in db.session.execute(query)}
 
 
-def learner_statuses(course: Course, intake: Intake | None, unit_ids: set[int]) -> list[LearnerStatus]:
+def learner_statuses(course: Course, intake: Intake | None, unit_ids: set[int],
+                     live: bool | None = None) -> list[LearnerStatus]:
     """The roster's learners recorded in these units, in Vietnamese name order."""
     query = _roster(course, intake, unit_ids, lambda attended: (
         User.username, User.full_name, User.name_sort_key, User.unit_id,
         User.last_login_at.is_not(None), Enrolment.started_at.is_not(None),
         Enrolment.completed_at.is_not(None), Enrolment.certified, Enrolment.score, attended,
-    ))
+    ), live)
     statuses = (
         LearnerStatus(username, name, key, unit_id, bool(r), bool(s), bool(c), bool(x), score, bool(a))
         for username, name, key, unit_id, r, s, c, x, score, a in db.session.execute(query)
@@ -133,12 +135,12 @@ def funnel_report(course: Course, intake: Intake | None, unit_code: str | None, 
         if focus is None:
             raise UnknownUnitError(unit_code)
     scope = tree.recorded_under(focus.id) if focus else None  # a province reads only its rows
-    funnel = build_funnel(tree, stage_counts(course, intake, scope), focus.id if focus else None)
-    labels = _labels(focus)
     live = has_live_sessions(course)  # the "attended" column only where there is something to attend
+    funnel = build_funnel(tree, stage_counts(course, intake, scope, live), focus.id if focus else None)
+    labels = _labels(focus)
     sections = [funnel_section(funnel, labels, with_attended=live)]
     if funnel.shows_learners:
-        learners = learner_statuses(course, intake, set(funnel.direct_unit_ids))
+        learners = learner_statuses(course, intake, set(funnel.direct_unit_ids), live)
         sections.append(learner_section(learners, lambda uid: _unit_name(tree, uid), labels,
                                         with_attended=live, unit_code=lambda uid: _unit_code(tree, uid)))
     title_rows = _title_rows(course, intake, focus, tree, on)
