@@ -1,6 +1,8 @@
 """The quiz part of a module to Question objects, each mistake reported at file:line. Pure."""
 
 import difflib
+import re
+import unicodedata
 
 from app.content.course_format import Question
 from app.content.front_matter import check_id
@@ -10,6 +12,9 @@ from app.content.rendering import render_inline, render_markdown, slugify_headin
 from app.content.source_text import FileReport, Lines
 
 QUESTION_CLASSES = (*KIND_CLASSES, "any-tone")
+# Shorter right options ("Đúng", "Có", "60%") turn up in prompts by chance, not as a give-away.
+_TELLING_OPTION_LENGTH = 12
+_TELLING_ANSWER_LENGTH = 4
 
 
 def _check_question_id(question: QuestionLines, seen: dict[str, int], report: FileReport) -> None:
@@ -59,6 +64,30 @@ def _check_classes(question: QuestionLines, report: FileReport) -> None:
         )
 
 
+def _comparable(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).casefold()
+    return re.sub(r"[*`_]", "", " ".join(text.split()))
+
+
+def _warn_if_answer_given_away(question: QuestionLines, kind: str, report: FileReport) -> None:
+    """A right answer written out in the question or its hint can be copied, not known."""
+    if kind == "numeric":
+        return
+    if kind == "short":
+        answers = [a.text for a in question.answers if len(a.text) >= _TELLING_ANSWER_LENGTH]
+    else:
+        answers = [o.text for o in question.options if o.correct and len(o.text) >= _TELLING_OPTION_LENGTH]
+    asked = _comparable(" ".join([question.prompt, *question.extra, *question.hint]))
+    for answer in answers:
+        if _comparable(answer) in asked:
+            report.warning(
+                question.line,
+                f"the right answer '{answer}' is written in the question or its hint; "
+                "a learner can copy it without knowing it: reword one of them",
+            )
+            return
+
+
 def _build_question(question: QuestionLines, kind: str, files_url: str) -> Question:
     extra = "\n".join(question.extra).strip()
     text = f"{question.prompt}\n\n{extra}" if extra else question.prompt
@@ -98,5 +127,6 @@ def parse_quiz(lines: Lines, marker_line: int, files_url: str, report: FileRepor
             report.error(question.hint_line, "the hint is empty; write it after 'Gợi ý:'")
         kind = question_kind(question)
         KINDS[kind].check(question, kind, report)
+        _warn_if_answer_given_away(question, kind, report)
         built.append(_build_question(question, kind, files_url))
     return built

@@ -322,3 +322,43 @@ def test_stored_form_keeps_no_markdown_sources(tmp_path):
     assert not {"text", "feedback"} & set(question["options"][0])
     assert question["id"] == "q-nam"
     assert line_of(module_text(quiz=quiz_of(FEEDBACK)), "{#q-nam}") == quiz.questions[0].line
+
+
+# ---- give-aways: the right answer written in the question (issue 13 review) ------------------
+
+GIVEN_AWAY_IN_HINT = """\
+### Cán bộ ký văn bản điện tử bằng loại chữ ký nào? {#q-chu-ky}
+
+Gợi ý: Dùng *chữ ký số chuyên dùng công vụ*, do Ban Cơ yếu cấp.
+
+- ( ) Chữ ký scan dán vào văn bản
+- (x) Chữ ký số chuyên dùng công vụ
+"""
+
+GIVEN_AWAY_SHORT = """\
+### Ứng dụng VNeID dùng để làm gì? Ghi tên ứng dụng. {#q-ten-ung-dung .short}
+
+- = VNeID
+"""
+
+NOT_GIVEN_AWAY = """\
+### Có phải hồ sơ nộp trực tuyến cũng được tính thời hạn giải quyết? {#q-thoi-han}
+
+- (x) Có
+- ( ) Không
+"""
+
+
+def test_a_right_option_written_in_the_hint_is_a_warning(tmp_path):
+    problem, line = quiz_problem(tmp_path, quiz_of(GIVEN_AWAY_IN_HINT), "{#q-chu-ky}", "warning")
+    assert_problem(problem, PATH, line, "'Chữ ký số chuyên dùng công vụ' is written in the question")
+
+
+def test_an_accepted_short_answer_written_in_the_question_is_a_warning(tmp_path):
+    problem, line = quiz_problem(tmp_path, quiz_of(GIVEN_AWAY_SHORT), "{#q-ten-ung-dung", "warning")
+    assert_problem(problem, PATH, line, "'VNeID' is written in the question")
+
+
+def test_a_short_right_option_that_happens_to_be_in_the_question_is_not_reported(tmp_path):
+    quiz = parsed_quiz(tmp_path, quiz_of(NOT_GIVEN_AWAY))
+    assert quiz.questions[0].id == "q-thoi-han"
