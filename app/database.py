@@ -13,6 +13,7 @@ from app.extensions import db
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 _IMMEDIATE = "hocso_begin_immediate"
+_WRITER = "hocso_writer"  # connection.info: its transaction began as a writer (SQLite: IMMEDIATE)
 _READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
@@ -32,6 +33,7 @@ def _wants_write_lock(connection) -> bool:
 
 def configure_sqlite(engine: Engine) -> None:
     """WAL, busy timeout and foreign keys on every connection; transactions begun by us."""
+    _mark_writer_transactions(engine)
     if engine.dialect.name != "sqlite":
         return
     # SQLite's busy handler is not fair: under many writers some wait past the timeout.
@@ -73,15 +75,55 @@ def configure_sqlite(engine: Engine) -> None:
     event.listen(engine, "rollback", lambda connection: _release(connection))
 
 
+def _mark_writer_transactions(engine: Engine) -> None:
+    """Remember on each connection whether its transaction began as a writer (a form post, or
+    asked for), on every database, so begin_write_transaction() knows when it has nothing to do."""
+    @event.listens_for(engine, "begin")
+    def _remember(connection):
+        connection.info[_WRITER] = _wants_write_lock(connection)
+
+    for ending in ("commit", "rollback"):
+        event.listen(engine, ending, lambda connection: connection.info.pop(_WRITER, None))
+
+
+def in_write_transaction() -> bool:
+    """True when the session's transaction began as a writer (on SQLite: holds the write lock)."""
+    session = db.session()
+    if not session.in_transaction():
+        return False
+    return bool(session.connection().info.get(_WRITER))
+
+
 def begin_write_transaction() -> None:
-    """End the current read transaction and start one that takes the write lock at once.
+    """Make sure the session's transaction is one that took the write lock when it began.
 
     On SQLite a deferred transaction that reads and then writes can lose a race
-    (SQLITE_BUSY) or act on stale reads; BEGIN IMMEDIATE serialises writers up front.
-    On PostgreSQL callers also lock the rows they decide on with SELECT ... FOR UPDATE.
+    (SQLITE_BUSY) or act on stale reads; BEGIN IMMEDIATE serialises writers up front. A form
+    post's transaction already began so: its reads were made under the lock, and ending it here
+    would only make every loaded object read again. Otherwise the read transaction is ended
+    and a writer begun. On PostgreSQL callers also lock the rows they decide on with
+    SELECT ... FOR UPDATE.
     """
+    if in_write_transaction():
+        return
     db.session.commit()
     db.session.connection(execution_options={_IMMEDIATE: True})
+
+
+def commit_keeping_loaded() -> None:
+    """Commit, and let the rest of the request use the objects it loaded without reading them again.
+
+    After an ordinary commit every loaded object is expired, so building the redirect or the
+    page that follows would read the user, the module and the attempt again, in a new
+    transaction (on SQLite a form post's takes the write lock again just for that). What the
+    objects hold is what this request read and wrote; nothing after this commit decides on it.
+    """
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def end_read_transaction() -> None:

@@ -18,6 +18,7 @@ from app.accounts import services, throttle
 from app.accounts.forms import ChangePasswordForm, LoginForm
 from app.accounts.models import Role
 from app.audit import services as audit
+from app.database import commit_keeping_loaded
 from app.extensions import db
 from app.security.access import authenticated, public
 from app.sso import hooks as sso
@@ -56,7 +57,7 @@ def login():
         if attempt.wait_seconds:
             audit.record_now("login.locked", "denied", actor_name=typed, wait=attempt.wait_seconds)
             return errors.too_many_attempts(attempt.wait_seconds)
-        db.session.commit()  # counted before the password is checked: parallel guesses count too
+        commit_keeping_loaded()  # counted before the password is checked: parallel guesses count too
         user = services.check_login(claim, form.password.data)
         if user is None:
             audit.record_now("login", "failure", actor_name=typed)
@@ -70,7 +71,7 @@ def login():
         else:
             throttle.forgive(attempt)
             audit.record("login", "success", actor_name=username)
-            db.session.commit()  # only a recorded login logs her in
+            commit_keeping_loaded()  # only a recorded login logs her in
             session.clear()  # nothing planted before login survives it
             login_user(user)
             next_url = safe_next_url(request.args.get("next"))

@@ -20,7 +20,7 @@ from app.certificates.services import certificate_for, render_soon
 from app.content import services
 from app.content.models import Course, Module
 from app.content.outline import course_outline
-from app.database import utcnow
+from app.database import commit_keeping_loaded, utcnow
 from app.extensions import db
 from app.live_sessions.services import course_page_sessions
 from app.offline.manifest import SAVING_HEADER
@@ -119,7 +119,7 @@ def module(slug: str, module_slug: str):
     else:
         row, first_open = progress.record_module_opened(current_user, module)
         if first_open:
-            db.session.commit()
+            commit_keeping_loaded()
     outline = course_outline(course)
     attempts = attempts_for_module(current_user, module) if module.has_quiz else []
     entry = outline.entry(module.id)

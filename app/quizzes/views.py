@@ -6,6 +6,7 @@ from flask_login import current_user
 from app.accounts.models import Role
 from app.certificates.services import certificate_for, render_soon
 from app.content.services import module_in_course
+from app.database import commit_keeping_loaded
 from app.extensions import db
 from app.progress.services import is_enrolled
 from app.quizzes import presentation, services
@@ -39,7 +40,7 @@ def start(slug: str, module_slug: str):
     except services.DeadlinePassed:
         flash(_("The deadline of this course has passed."), "info")
         return redirect(url_for("content.module", slug=course.slug, module_slug=module.slug))
-    db.session.commit()
+    commit_keeping_loaded()
     return redirect(url_for("quizzes.attempt", token=attempt.token))
 
 
@@ -87,7 +88,7 @@ def submit(token: str):
         flash(_("You answered no question, so nothing was sent and no attempt was used. "
                 "Choose or type your answers, then send them."), "error")
         return redirect(url_for("quizzes.attempt", token=token))
-    db.session.commit()
+    commit_keeping_loaded()
     if submission.completion_id is not None:
         render_soon(submission.completion_id)
         flash(_("Congratulations! You have completed the course and your certificate is ready."), "success")
