@@ -192,6 +192,10 @@ class Config:
     COMPRESS_BR_LEVEL = 2
     COMPRESS_MIN_SIZE = 500
     COMPRESS_REGISTER = True
+    # Pages carry no ETag (each holds its own form tokens), so a conditional GET of one can never
+    # be answered 304: evaluating it only formatted a Date header and parsed Range on every page.
+    # Static files answer conditional requests themselves (send_file).
+    COMPRESS_EVALUATE_CONDITIONAL_REQUEST = False
 
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     SESSION_COOKIE_HTTPONLY = True

@@ -91,4 +91,7 @@ def init_app(app: Flask) -> None:
                 response.cache_control.max_age = STATIC_MAX_AGE_SECONDS
                 response.cache_control.immutable = True
                 response.cache_control.no_cache = None
+            # Every node answers a revalidation alike, from the content's own version (the
+            # compressor evaluates no conditional request: pages carry no ETag).
+            response.make_conditional(request)
         return response

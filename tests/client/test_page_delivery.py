@@ -150,6 +150,15 @@ def test_static_files_have_versioned_urls_cached_for_a_year(app, client):
     assert "immutable" not in stale.headers.get("Cache-Control", "")
 
 
+def test_a_static_file_revalidated_with_its_version_is_answered_not_modified(client):
+    first = client.get("/static/hocso.css", headers={"Accept-Encoding": "gzip"})
+    again = client.get("/static/hocso.css", headers={"Accept-Encoding": "gzip",
+                                                     "If-None-Match": first.headers["ETag"]})
+    assert first.status_code == 200 and again.status_code == 304 and not again.data
+    changed = client.get("/static/hocso.css", headers={"If-None-Match": '"000000000000"'})
+    assert changed.status_code == 200
+
+
 @pytest.mark.parametrize("app_settings", [{"TRUSTED_PROXY_HOPS": 1}])
 def test_a_request_that_waited_past_the_deadline_is_answered_busy(app, client, app_settings):
     deadline = app.config["REQUEST_QUEUE_DEADLINE_SECONDS"]
