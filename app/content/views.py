@@ -107,17 +107,17 @@ def enrol(slug: str):
 @bp.route("/courses/<slug>/modules/<module_slug>")
 @authenticated
 def module(slug: str, module_slug: str):
-    module = services.module_in_course(slug, module_slug)
-    if module is None:
+    found = progress.module_for_learner(current_user, slug, module_slug)
+    if found is None:
         abort(404)
-    course = module.course
-    if not _may_study(course):
+    module, course = found.module, found.module.course
+    if current_user.role == Role.LEARNER and not found.enrolled:
         flash(_("Join the course to read its modules."), "info")
         return redirect(url_for("content.course", slug=course.slug))
     if request.headers.get(SAVING_HEADER):  # saved for reading offline: not opened yet
-        row = progress.module_progress(current_user, module)
+        row = found.progress
     else:
-        row, first_open = progress.record_module_opened(current_user, module)
+        row, first_open = progress.record_module_opened(current_user, module, known=found.progress)
         if first_open:
             commit_keeping_loaded()
     outline = course_outline(course)

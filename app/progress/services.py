@@ -5,6 +5,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager
 
 from app.accounts.models import Role, User
 from app.certificates.services import issue_certificate
@@ -50,6 +51,40 @@ _MODULE_PROGRESS = sa.select(ModuleProgress).where(
 )
 
 
+@dataclass(frozen=True)
+class ModuleForLearner:
+    """A module with its course, and where she stands in it: enrolled or not, her progress row."""
+
+    module: Module
+    enrolled: bool
+    progress: ModuleProgress | None
+
+
+# The module page reads these three on every view: one statement instead of three.
+_MODULE_FOR_LEARNER = (
+    sa.select(Module, Enrolment.id, ModuleProgress)
+    .join(Module.course)
+    .options(contains_eager(Module.course))
+    .outerjoin(Enrolment, sa.and_(Enrolment.course_id == Course.id,
+                                  Enrolment.user_id == sa.bindparam("user_id")))
+    .outerjoin(ModuleProgress, sa.and_(ModuleProgress.module_id == Module.id,
+                                       ModuleProgress.user_id == sa.bindparam("user_id")))
+    .where(Course.slug == sa.bindparam("course_slug"), Course.is_archived.is_(False),
+           Module.slug == sa.bindparam("module_slug"), Module.is_archived.is_(False))
+)
+
+
+def module_for_learner(user: User, course_slug: str, module_slug: str) -> ModuleForLearner | None:
+    """The module by its slugs (None if there is none), whether she is enrolled, her progress row."""
+    found = db.session.execute(_MODULE_FOR_LEARNER, {
+        "user_id": user.id, "course_slug": course_slug, "module_slug": module_slug,
+    }).first()
+    if found is None:
+        return None
+    module, enrolment_id, row = found
+    return ModuleForLearner(module, enrolment_id is not None, row)
+
+
 def is_enrolled(user: User, course: Course) -> bool:
     return db.session.scalar(_ENROLMENT_ID, {"user_id": user.id, "course_id": course.id}) is not None
 
@@ -67,13 +102,15 @@ def module_progress(user: User, module: Module) -> ModuleProgress | None:
     return db.session.scalar(_MODULE_PROGRESS, {"user_id": user.id, "module_id": module.id})
 
 
-def record_module_opened(user: User, module: Module) -> tuple[ModuleProgress, bool]:
+def record_module_opened(user: User, module: Module,
+                         known: ModuleProgress | None = None) -> tuple[ModuleProgress, bool]:
     """Her progress row for the module, created when she first opens it; True if created now.
 
     Only the first open writes (it is what "started" counts in reports), so reading a module
-    again takes no write lock; "resume" follows the first module not yet completed.
+    again takes no write lock; "resume" follows the first module not yet completed. `known` is
+    her row if the caller has read it already.
     """
-    row = module_progress(user, module)
+    row = known or module_progress(user, module)
     if row is not None:
         return row, False
     begin_write_transaction()
