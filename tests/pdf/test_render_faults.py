@@ -60,7 +60,7 @@ def start_render_parent(extra_setup: str = "") -> tuple[subprocess.Popen, int]:
     return parent, int(parent.stdout.readline())
 
 
-def test_a_render_child_dies_when_its_parent_is_killed():
+def test_issue10_10_a_render_child_dies_when_its_parent_is_killed():
     parent, child_pid = start_render_parent()
     try:
         assert alive(child_pid)
@@ -72,7 +72,7 @@ def test_a_render_child_dies_when_its_parent_is_killed():
             os.kill(child_pid, signal.SIGKILL)
 
 
-def test_a_render_child_holds_none_of_the_parents_sockets():
+def test_issue10_10_a_render_child_holds_none_of_the_parents_sockets():
     left, right = socket.socketpair()  # stands for a database or Redis connection
     inherited = {os.fstat(left.fileno()).st_ino, os.fstat(right.fileno()).st_ino}
     worker = threading.Thread(target=lambda: render_pdf(SLOW_HTML[:200_000]), daemon=True)
@@ -93,7 +93,7 @@ def test_a_render_child_holds_none_of_the_parents_sockets():
         right.close()
 
 
-def test_a_render_paused_longer_than_its_limit_still_finishes():
+def test_issue10_12_a_render_paused_longer_than_its_limit_still_finishes():
     """A loaded machine: the child waits (here: SIGSTOP) longer than its limit, using no CPU."""
     html = "<p>Hoàng Văn Đức</p>" * 20
     results: list = []
@@ -109,7 +109,7 @@ def test_a_render_paused_longer_than_its_limit_still_finishes():
     assert results and results[0].startswith(b"%PDF-")
 
 
-def test_the_kernel_enforces_the_processor_limit_in_the_child():
+def test_issue10_12_the_kernel_enforces_the_processor_limit_in_the_child():
     parent, child_pid = start_render_parent()
     def soft_cpu_limit() -> str:
         with open(f"/proc/{child_pid}/limits") as limits:
@@ -126,7 +126,7 @@ def test_the_kernel_enforces_the_processor_limit_in_the_child():
 
 @pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgresql")
                     and not os.environ.get("CI"), reason="PostgreSQL only (CI runs it)")
-def test_a_killed_worker_leaves_no_transaction_open_on_postgresql():
+def test_issue10_10_a_killed_worker_leaves_no_transaction_open_on_postgresql():
     """The parent sits in a transaction (as a job did) while its child renders; kill -9 the parent:
     PostgreSQL must see the connection go at once, not held "idle in transaction" by the child."""
     import psycopg
