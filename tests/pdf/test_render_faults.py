@@ -1,5 +1,6 @@
 """Issue 10, items 10 and 12: a render child dies with its parent, holds none of its sockets, and
-is limited in processor time, not wall-clock time, so a busy machine does not fail it."""
+is limited in processor time, not wall-clock time, so a busy machine does not fail it; the limit
+grows with the pages rendered."""
 
 import multiprocessing
 import os
@@ -158,3 +159,38 @@ def test_issue10_10_a_killed_worker_leaves_no_transaction_open_on_postgresql():
         if alive(child_pid):
             os.kill(child_pid, signal.SIGKILL)
         parent.stdout.close()
+
+
+def test_issue10_12_render_time_limits_grow_with_the_pages_rendered(monkeypatch):
+    """A 409-learner import failed on a fixed limit: each render's processor-time budget is its base
+    plus a share per page, for login slips and for certificate sheets alike."""
+    from app.certificates import batch
+    from app.enrolment import login_slips
+    from app.enrolment.learner_import import CPU_SECONDS_PER_SLIP_PAGE
+
+    budgets: list[float] = []
+
+    def render(html: str, timeout_seconds: float) -> bytes:
+        budgets.append(timeout_seconds)
+        return b"%PDF-"
+
+    monkeypatch.setattr(login_slips, "render_pdf", render)
+    monkeypatch.setattr(batch, "render_pdf", render)
+    monkeypatch.setattr(batch, "sheets_html", lambda items: "<p>sheets</p>")
+
+    def slips(count: int) -> list:
+        return [login_slips.LoginSlip("Xã Tả Van", f"Người {n}", "Xã Tả Van", "", f"hv{n}", "mk")
+                for n in range(count)]
+
+    for count in (1, 8 * 10):  # one page, ten pages
+        login_slips.render_login_slips_pdf(slips(count), "https://hocso.example/login", "Sở",
+                                           timeout_seconds=20, seconds_per_page=CPU_SECONDS_PER_SLIP_PAGE)
+    one_page, ten_pages = budgets
+    assert CPU_SECONDS_PER_SLIP_PAGE > 0
+    assert ten_pages - one_page == pytest.approx(9 * CPU_SECONDS_PER_SLIP_PAGE)
+
+    budgets.clear()
+    batch._render_sheets(["sheet"] * 1, 20)
+    batch._render_sheets(["sheet"] * 25, 20)
+    assert batch.SECONDS_PER_SHEET > 0
+    assert budgets[1] - budgets[0] == pytest.approx(24 * batch.SECONDS_PER_SHEET)
