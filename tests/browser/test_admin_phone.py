@@ -1,5 +1,6 @@
 """Issue 14 item 12: an admin on a phone, in English, reaches the funnel and the certificate search
-from the admin home she lands on after login, by clicks only."""
+from the admin home she lands on after login, by clicks only; the certificate search's results
+fit the phone's width."""
 
 import pytest
 from playwright.sync_api import expect
@@ -73,3 +74,27 @@ def test_the_admin_home_funnel_and_certificate_search_meet_wcag_aa(english_admin
             assert violations(page) == [], path
     finally:
         context.close()
+
+
+def test_the_certificate_search_fits_a_phone_with_long_rows(english_admin, commune, live_server, phone):
+    """The results table scrolled sideways at 390 px: on a phone each certificate is a stacked card
+    whose cells are named by their column, and nothing is wider than the screen."""
+    certify("nguyen-thi-hong-nhung-2025", "Công Tôn Nữ Thị Hồng Nhung Nguyễn Phước", commune)
+    certify("lan", "Lê Thị Lan", commune)
+    page = phone.page
+    log_in_admin(page, live_server)
+    page.goto(f"{live_server}/admin/certificates")
+    rows = page.locator("table.data tbody tr")
+    expect(rows).to_have_count(2)
+    phone.assert_no_horizontal_scroll()
+    region = page.get_by_role("region", name="Issued certificates")
+    widths = region.evaluate("element => [element.scrollWidth, element.clientWidth]")
+    assert widths[0] <= widths[1], f"the table scrolls inside its box: {widths}"
+    first = rows.filter(has_text="Công Tôn Nữ")
+    expect(first.locator('td[data-label="Account"]')).to_contain_text("nguyen-thi-hong-nhung-2025")
+    assert first.locator('td[data-label="Code"]').bounding_box()["width"] <= PHONE_WIDTH
+    first.get_by_role("link", name="Công Tôn Nữ Thị Hồng Nhung Nguyễn Phước").click()
+    expect(page.locator("h1")).to_contain_text("Certificate")
+    expect(page.locator("main")).to_contain_text("Công Tôn Nữ Thị Hồng Nhung Nguyễn Phước")
+    phone.assert_no_horizontal_scroll()
+    phone.assert_clean()

@@ -329,7 +329,7 @@ def test_cli_bad_rows_exit_non_zero_with_row_numbers_and_nothing_written(app, un
 
 # Issue 10, item 12: a valid import never fails because the machine is busy; slips in the background.
 
-def test_a_valid_import_succeeds_on_a_busy_machine(client, admin, app, monkeypatch):
+def test_issue10_12_a_valid_import_succeeds_on_a_busy_machine(client, admin, app, monkeypatch):
     """The render waits (no CPU used) far longer than its limit; the import still succeeds."""
     from app.certificates import weasyprint_engine
 
@@ -347,7 +347,7 @@ def test_a_valid_import_succeeds_on_a_busy_machine(client, admin, app, monkeypat
     assert len(learners()) == 3 and pdf_text(download_slips(client, slips)).count("hoa.le") == 1
 
 
-def test_the_accounts_are_committed_then_the_slips_job_sets_their_passwords(client, admin):
+def test_issue10_12_the_accounts_are_committed_then_the_slips_job_sets_their_passwords(client, admin):
     page = upload(client, (FIXTURES / "learners.csv").read_bytes()).get_data(as_text=True)
     response = client.post("/admin/imports/learners/confirm", data={"payload": confirm_payload(page)})
     assert response.status_code == 302 and "/admin/imports/learners/slips/" in response.headers["Location"]
@@ -358,7 +358,7 @@ def test_the_accounts_are_committed_then_the_slips_job_sets_their_passwords(clie
     assert all(u.password_hash.startswith("scrypt:") for u in learners())
 
 
-def test_the_slips_are_deleted_once_downloaded(client, admin):
+def test_issue10_12_the_slips_are_deleted_once_downloaded(client, admin):
     page = upload(client, (FIXTURES / "learners.csv").read_bytes()).get_data(as_text=True)
     slips_page = confirm(client, confirm_payload(page))
     download_slips(client, slips_page)
@@ -370,7 +370,7 @@ def test_the_slips_are_deleted_once_downloaded(client, admin):
     assert "downloaded or expired" in client.get(again.headers["Location"]).get_data(as_text=True)
 
 
-def test_slips_nobody_downloads_are_deleted_after_the_configured_time(client, admin, app):
+def test_issue10_12_slips_nobody_downloads_are_deleted_after_the_configured_time(client, admin, app):
     page = upload(client, (FIXTURES / "learners.csv").read_bytes()).get_data(as_text=True)
     slips_page = confirm(client, confirm_payload(page))
     (job,) = db.session.scalars(sa.select(BatchJob))
@@ -383,7 +383,7 @@ def test_slips_nobody_downloads_are_deleted_after_the_configured_time(client, ad
     assert job.result is None and job.result_deleted_at is not None
 
 
-def test_only_the_importing_admin_sees_the_slips(client, admin, auth, make_user):
+def test_issue10_12_only_the_importing_admin_sees_the_slips(client, admin, auth, make_user):
     page = upload(client, (FIXTURES / "learners.csv").read_bytes()).get_data(as_text=True)
     confirm(client, confirm_payload(page))
     (job,) = db.session.scalars(sa.select(BatchJob))
@@ -394,7 +394,8 @@ def test_only_the_importing_admin_sees_the_slips(client, admin, auth, make_user)
     assert client.post(f"/admin/imports/learners/slips/{job.token}/download").status_code == 404
 
 
-def test_slips_rendered_in_parts_join_into_one_pdf_with_every_account(app, units, tmp_path, monkeypatch):
+def test_issue10_12_slips_rendered_in_parts_join_into_one_pdf_with_every_account(
+        app, units, tmp_path, monkeypatch):
     from app.enrolment import login_slips
 
     monkeypatch.setattr(login_slips, "SLIPS_PER_RENDER", 1)  # a part per page, whatever the units

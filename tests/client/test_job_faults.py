@@ -9,6 +9,7 @@ button; no transaction stays open while a chunk renders; the page says what is r
 import sqlite3
 import threading
 import time
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -22,6 +23,7 @@ from app.jobs import services as jobs
 from app.jobs.models import BatchJob, BatchJobPart, JobState
 from tests.client.test_batch_print import EXPECTED_ORDER, certificates, page_count, sheet_names  # noqa: F401
 from tests.conftest import csrf_token_from
+from tests.durability.conftest import transactions_left_open
 
 BASE = "/admin/certificates/print"
 PARAMS = {"course": "khoa-mau", "unit": "LC", "format": "pdf", "on": "2025-08-01"}
@@ -62,7 +64,7 @@ def age_heartbeat(job: BatchJob, seconds: float = 120) -> None:
     db.session.commit()
 
 
-def test_job_state_updates_wait_for_the_write_lock_instead_of_failing(app, certificates):
+def test_issue10_11_job_state_updates_wait_for_the_write_lock_instead_of_failing(app, certificates):
     if db.engine.dialect.name != "sqlite":
         pytest.skip("SQLite's write lock")
     job = print_job()
@@ -88,7 +90,8 @@ def test_job_state_updates_wait_for_the_write_lock_instead_of_failing(app, certi
     assert reload(job).state == JobState.DONE
 
 
-def test_a_job_whose_worker_died_is_resumed_from_the_last_finished_chunk(app, certificates, monkeypatch):
+def test_issue10_10_a_job_whose_worker_died_is_resumed_from_the_last_finished_chunk(
+        app, certificates, monkeypatch):
     monkeypatch.setattr(batch, "CHUNK_SIZE", 1)
     rendered: list[int] = []
     real = batch._render_sheets
@@ -118,7 +121,7 @@ def test_a_job_whose_worker_died_is_resumed_from_the_last_finished_chunk(app, ce
     assert db.session.scalar(sa.select(sa.func.count()).select_from(BatchJobPart)) == 0
 
 
-def test_a_job_whose_worker_keeps_dying_fails_with_a_reason_and_a_retry_button(
+def test_issue10_10_a_job_whose_worker_keeps_dying_fails_with_a_reason_and_a_retry_button(
         client, admin, certificates, csrf_app):
     job = print_job()
     job.state, job.attempts = JobState.RUNNING, jobs.MAX_ATTEMPTS
@@ -147,7 +150,7 @@ def test_only_an_admin_can_retry_a_job(client, auth, make_user, certificates):
     assert reload(job).state == JobState.FAILED
 
 
-def test_no_transaction_is_open_while_a_chunk_renders(app, certificates, monkeypatch):
+def test_issue10_10_no_transaction_is_open_while_a_chunk_renders(app, certificates, monkeypatch):
     checked_out: list[int] = []
     real, engine = batch._render_sheets, db.engine
 
@@ -162,7 +165,7 @@ def test_no_transaction_is_open_while_a_chunk_renders(app, certificates, monkeyp
     assert checked_out == [0]  # no connection held (in a transaction) by the job during the render
 
 
-def test_the_page_says_queued_behind_which_job(client, admin, certificates):
+def test_issue10_11_the_page_says_queued_behind_which_job(client, admin, certificates):
     running, waiting = print_job(), print_job()
     running.state, running.heartbeat_at, running.started_at = JobState.RUNNING, utcnow(), utcnow()
     running.progress_done, running.progress_total = 150, 240
@@ -173,7 +176,7 @@ def test_the_page_says_queued_behind_which_job(client, admin, certificates):
     assert "Running: 150 of 240 certificates." in client.get(f"{BASE}/{running.token}").get_data(as_text=True)
 
 
-def test_the_page_says_when_no_worker_is_running(app, client, admin, certificates):
+def test_issue10_11_the_page_says_when_no_worker_is_running(app, client, admin, certificates):
     from tests.client.test_batch_print import REDIS_URL
 
     app.config.update(JOBS_REDIS_URL=REDIS_URL, JOBS_QUEUE_NAME="hocso-test-no-worker-here")
@@ -183,7 +186,7 @@ def test_the_page_says_when_no_worker_is_running(app, client, admin, certificate
     assert page.headers["Refresh"] == "3"  # a worker may yet start
 
 
-def test_a_failed_job_page_gives_the_reason_and_a_retry_button(client, admin, certificates):
+def test_issue10_11_a_failed_job_page_gives_the_reason_and_a_retry_button(client, admin, certificates):
     job = print_job()
     job.state, job.error = JobState.FAILED, "no valid certificate matches this selection"
     db.session.commit()
@@ -193,8 +196,8 @@ def test_a_failed_job_page_gives_the_reason_and_a_retry_button(client, admin, ce
     assert f'action="/admin/jobs/{job.token}/retry"' in text
 
 
-def test_kill_9_of_a_render_child_fails_the_job_with_a_retry_that_resumes_it(app, certificates, monkeypatch,
-                                                                             figures, tmp_path):
+def test_issue10_10_kill_9_of_a_render_child_fails_the_job_with_a_retry_that_resumes_it(
+        app, certificates, monkeypatch, figures, tmp_path):
     import os
     import signal
 
@@ -242,6 +245,7 @@ def test_kill_9_of_a_render_child_fails_the_job_with_a_retry_that_resumes_it(app
     runner.join(60)
     failed = reload(job)
     ended_after = time.monotonic() - killed_at
+    left_open = transactions_left_open()
     assert failed.state == JobState.FAILED and failed.error == "PdfRenderError"
     saved = db.session.scalar(sa.select(sa.func.count()).select_from(BatchJobPart))
     assert saved >= 1  # the chunks finished before the kill are kept for the retry
@@ -250,9 +254,14 @@ def test_kill_9_of_a_render_child_fails_the_job_with_a_retry_that_resumes_it(app
     assert jobs.run_job(job.token)
     done = reload(job)
     assert done.state == JobState.DONE and sheet_names(done.result) == EXPECTED_ORDER
-    figures.add(f"I10 ({db.engine.dialect.name}): kill -9 of a render child during a print: job failed with "
-                f"a retry button after {ended_after:.1f} s; the retry reused {saved} saved chunk(s): "
-                f"0 lost, 0 duplicated ({len(sheet_names(done.result))} of {len(EXPECTED_ORDER)} pages)")
+    printed = sheet_names(done.result)
+    lost = sum((Counter(EXPECTED_ORDER) - Counter(printed)).values())
+    duplicated = sum((Counter(printed) - Counter(EXPECTED_ORDER)).values())
+    figures.add(f"issue 10.10 ({db.engine.dialect.name}): kill -9 of a render child during a print: job "
+                f"failed with a retry button after {ended_after:.1f} s, {left_open} transactions left open; "
+                f"the retry reused {saved} saved chunk(s): {lost} lost, {duplicated} duplicated "
+                f"({len(printed)} of {len(EXPECTED_ORDER)} pages)")
+    assert ended_after < 60 and left_open == 0
 
 
 def _run_in_context(app, token: str) -> None:

@@ -5,10 +5,13 @@ The `figures` collector and its "Security bar figures" summary live in tests/con
 
 import os
 import secrets
+import sqlite3
 import threading
+import time
 from collections.abc import Callable
 
 import pytest
+import sqlalchemy as sa
 
 from app import create_app
 from app.accounts.models import User
@@ -26,6 +29,40 @@ def database_name() -> str:
 
 def on_postgresql() -> bool:
     return os.environ.get("DATABASE_URL", "").startswith("postgresql")
+
+
+def transactions_left_open(settle_seconds: float = 10.0) -> int:
+    """Transactions still open in the test's database once the work is over, after up to
+    `settle_seconds` for a live process to finish its own: on PostgreSQL the other backends
+    "idle in transaction"; on SQLite 1 while some connection still holds the write lock.
+
+    The test's own session is committed first, so only what the processes under test left counts.
+    """
+    db.session.commit()
+    count = _open_in_postgresql if db.engine.dialect.name == "postgresql" else _write_lock_held
+    deadline = time.monotonic() + settle_seconds
+    while (found := count()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return found
+
+
+def _open_in_postgresql() -> int:
+    with db.engine.connect() as connection:
+        return connection.scalar(sa.text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'"))
+
+
+def _write_lock_held() -> int:
+    connection = sqlite3.connect(db.engine.url.database, timeout=0, isolation_level=None)
+    try:
+        connection.execute("BEGIN IMMEDIATE")  # fails at once while another holds the write lock
+        connection.execute("ROLLBACK")
+        return 0
+    except sqlite3.OperationalError:
+        return 1
+    finally:
+        connection.close()
 
 
 @pytest.fixture

@@ -1,8 +1,10 @@
-"""Case 45: kill -9 of the whole server, again and again, during concurrent quiz submissions.
+"""Case 45 and issue 10 item 14 (the quiz submission): kill -9 of the whole server, again and
+again, during concurrent quiz submissions.
 
 Clients retry a submission with the same attempt token until a 302 comes back. Afterwards every
 acknowledged submission must be in the database with its score, no attempt half-written, no
-attempt counted twice, every completion with exactly one certificate, and SQLite intact.
+attempt counted twice, every completion with exactly one certificate, no transaction left open
+by the killed processes, and SQLite intact.
 """
 
 import random
@@ -14,7 +16,7 @@ from app.extensions import db
 from bench.attempt_audit import audit_attempts
 from bench.learner_simulation import Learner, Ledger, run_learners
 from bench.population import PASSWORD, answer_sheets, create_enrolled_learners
-from tests.durability.conftest import database_name
+from tests.durability.conftest import database_name, transactions_left_open
 
 LEARNERS = 20
 KILLS = 30
@@ -26,7 +28,7 @@ WARM_UP = 30  # seconds at most for every learner to log in and submit once
 
 
 @pytest.mark.slow
-def test_kill_9_during_submissions_loses_nothing(serve, figures):
+def test_issue10_14_kill_9_during_submissions_loses_nothing(serve, figures):
     usernames = create_enrolled_learners(LEARNERS, read_modules=True)  # passing both quizzes certifies
     sheets = answer_sheets()
     db.session.remove()
@@ -55,10 +57,12 @@ def test_kill_9_during_submissions_loses_nothing(serve, figures):
     audit = audit_attempts(ledger.acks, ledger.sent_tokens)
     db.session.remove()
     integrity = integrity_check()
+    left_open = transactions_left_open()
     figures.add(
-        f"H45 ({database_name()}): kill -9 ×{server.kills} during {ledger.submissions} submissions: "
-        f"{audit.summary()} ({audit.committed_before_ack} committed before a lost response and "
-        f"replayed by token, {ledger.events['unavailable']} refused or cut requests, "
+        f"H45 / issue 10.14 ({database_name()}): kill -9 ×{server.kills} during {ledger.submissions} "
+        f"submissions: {audit.summary()}, {left_open} transactions left open "
+        f"({audit.committed_before_ack} committed before a lost response and replayed by token, "
+        f"{ledger.events['unavailable']} refused or cut requests, "
         f"{ledger.events['5xx']} 5xx, {audit.certificates} certificates, integrity {integrity}, "
         f"{time.monotonic() - started:.0f} s)"
     )
@@ -68,6 +72,7 @@ def test_kill_9_during_submissions_loses_nothing(serve, figures):
     assert not audit.partial, audit.partial[:5]
     assert not audit.duplicates, audit.duplicates[:5]
     assert not audit.completion_problems, audit.completion_problems[:5]
+    assert left_open == 0
     assert integrity in ("ok", "n/a")  # n/a: PostgreSQL itself was never killed here
     assert ledger.events["5xx"] == 0, f"{ledger.describe_problems()}\n{server.error_summary()}"
 

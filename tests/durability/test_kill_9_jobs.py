@@ -1,4 +1,4 @@
-"""Issue 10, items 10 and 14: kill -9 during background work.
+"""Issue 10, item 10 (and the print part of item 14): kill -9 during background work.
 
 - the RQ worker (`flask jobs worker`) at about 100/240 certificates: its work horse and render
   children die with it, no connection stays open, RQ's clean-up finds the abandoned job and
@@ -194,7 +194,7 @@ def start_rq_worker(env: dict, log_path) -> subprocess.Popen:
 
 
 @pytest.mark.slow
-def test_kill_9_of_the_rq_worker_during_a_print_resumes_it(app, own_redis, tmp_path, figures):
+def test_issue10_10_kill_9_of_the_rq_worker_during_a_print_resumes_it(app, own_redis, tmp_path, figures):
     codes = many_certificates(CERTIFICATES)
     queue = f"hocso-kill-{os.getpid()}"
     name = f"hocso-rq-{os.getpid()}"
@@ -233,8 +233,8 @@ def test_kill_9_of_the_rq_worker_during_a_print_resumes_it(app, own_redis, tmp_p
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
     figures.add(
-        f"I10 ({database_name()}, RQ): kill -9 of the RQ worker at {KILL_AT}/{CERTIFICATES} certificates: "
-        f"{lost} lost, {duplicated} duplicated, {left_open} transactions left open, "
+        f"issue 10.10 ({database_name()}, RQ): kill -9 of the RQ worker at {KILL_AT}/{CERTIFICATES} "
+        f"certificates: {lost} lost, {duplicated} duplicated, {left_open} transactions left open, "
         f"{'no' if orphans_gone else 'some'} render children left, resumed by RQ's retry after "
         f"{detected_after:.0f} s, job {row.state} (attempt {row.attempts})"
     )
@@ -259,7 +259,7 @@ def _parent(pid: int) -> int:
 
 
 @pytest.mark.slow
-def test_kill_9_of_a_web_worker_printing_without_redis_resumes_it(app, serve, figures):
+def test_issue10_10_kill_9_of_a_web_worker_printing_without_redis_resumes_it(app, serve, figures):
     codes = many_certificates(CERTIFICATES)
     job = jobs.create_job(batch.PRINT_JOB, {"course": "khoa-mau", "format": "pdf", "on": "2025-08-01"}, None)
     db.session.commit()
@@ -294,10 +294,10 @@ def test_kill_9_of_a_web_worker_printing_without_redis_resumes_it(app, serve, fi
     pdf = db.session.scalar(sa.select(BatchJob.result).where(BatchJob.id == job.id)) or b""
     lost, duplicated = printed_codes(pdf, codes) if row.state == JobState.DONE else (CERTIFICATES, 0)
     figures.add(
-        f"I10 ({database_name()}, no Redis): kill -9 of the web worker printing at {KILL_AT}/{CERTIFICATES}: "
-        f"{lost} lost, {duplicated} duplicated, {left_open} transactions left open, "
-        f"{'no' if orphans_gone else 'some'} render children left, resumed after {detected_after:.0f} s "
-        f"(stale heartbeat), job {row.state} (attempt {row.attempts})"
+        f"issue 10.10 ({database_name()}, no Redis): kill -9 of the web worker printing at "
+        f"{KILL_AT}/{CERTIFICATES}: {lost} lost, {duplicated} duplicated, {left_open} transactions left "
+        f"open, {'no' if orphans_gone else 'some'} render children left, resumed after "
+        f"{detected_after:.0f} s (stale heartbeat), job {row.state} (attempt {row.attempts})"
     )
     assert orphans_gone
     assert connections or not on_postgresql(), "the killed worker's database connections were not found"

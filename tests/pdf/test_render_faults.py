@@ -1,5 +1,6 @@
 """Issue 10, items 10 and 12: a render child dies with its parent, holds none of its sockets, and
-is limited in processor time, not wall-clock time, so a busy machine does not fail it."""
+is limited in processor time, not wall-clock time, so a busy machine does not fail it; the limit
+grows with the pages rendered."""
 
 import multiprocessing
 import os
@@ -60,7 +61,7 @@ def start_render_parent(extra_setup: str = "") -> tuple[subprocess.Popen, int]:
     return parent, int(parent.stdout.readline())
 
 
-def test_a_render_child_dies_when_its_parent_is_killed():
+def test_issue10_10_a_render_child_dies_when_its_parent_is_killed():
     parent, child_pid = start_render_parent()
     try:
         assert alive(child_pid)
@@ -72,7 +73,7 @@ def test_a_render_child_dies_when_its_parent_is_killed():
             os.kill(child_pid, signal.SIGKILL)
 
 
-def test_a_render_child_holds_none_of_the_parents_sockets():
+def test_issue10_10_a_render_child_holds_none_of_the_parents_sockets():
     left, right = socket.socketpair()  # stands for a database or Redis connection
     inherited = {os.fstat(left.fileno()).st_ino, os.fstat(right.fileno()).st_ino}
     worker = threading.Thread(target=lambda: render_pdf(SLOW_HTML[:200_000]), daemon=True)
@@ -93,7 +94,7 @@ def test_a_render_child_holds_none_of_the_parents_sockets():
         right.close()
 
 
-def test_a_render_paused_longer_than_its_limit_still_finishes():
+def test_issue10_12_a_render_paused_longer_than_its_limit_still_finishes():
     """A loaded machine: the child waits (here: SIGSTOP) longer than its limit, using no CPU."""
     html = "<p>Hoàng Văn Đức</p>" * 20
     results: list = []
@@ -109,7 +110,7 @@ def test_a_render_paused_longer_than_its_limit_still_finishes():
     assert results and results[0].startswith(b"%PDF-")
 
 
-def test_the_kernel_enforces_the_processor_limit_in_the_child():
+def test_issue10_12_the_kernel_enforces_the_processor_limit_in_the_child():
     parent, child_pid = start_render_parent()
     def soft_cpu_limit() -> str:
         with open(f"/proc/{child_pid}/limits") as limits:
@@ -126,7 +127,7 @@ def test_the_kernel_enforces_the_processor_limit_in_the_child():
 
 @pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgresql")
                     and not os.environ.get("CI"), reason="PostgreSQL only (CI runs it)")
-def test_a_killed_worker_leaves_no_transaction_open_on_postgresql():
+def test_issue10_10_a_killed_worker_leaves_no_transaction_open_on_postgresql():
     """The parent sits in a transaction (as a job did) while its child renders; kill -9 the parent:
     PostgreSQL must see the connection go at once, not held "idle in transaction" by the child."""
     import psycopg
@@ -158,3 +159,38 @@ def test_a_killed_worker_leaves_no_transaction_open_on_postgresql():
         if alive(child_pid):
             os.kill(child_pid, signal.SIGKILL)
         parent.stdout.close()
+
+
+def test_issue10_12_render_time_limits_grow_with_the_pages_rendered(monkeypatch):
+    """A 409-learner import failed on a fixed limit: each render's processor-time budget is its base
+    plus a share per page, for login slips and for certificate sheets alike."""
+    from app.certificates import batch
+    from app.enrolment import login_slips
+    from app.enrolment.learner_import import CPU_SECONDS_PER_SLIP_PAGE
+
+    budgets: list[float] = []
+
+    def render(html: str, timeout_seconds: float) -> bytes:
+        budgets.append(timeout_seconds)
+        return b"%PDF-"
+
+    monkeypatch.setattr(login_slips, "render_pdf", render)
+    monkeypatch.setattr(batch, "render_pdf", render)
+    monkeypatch.setattr(batch, "sheets_html", lambda items: "<p>sheets</p>")
+
+    def slips(count: int) -> list:
+        return [login_slips.LoginSlip("Xã Tả Van", f"Người {n}", "Xã Tả Van", "", f"hv{n}", "mk")
+                for n in range(count)]
+
+    for count in (1, 8 * 10):  # one page, ten pages
+        login_slips.render_login_slips_pdf(slips(count), "https://hocso.example/login", "Sở",
+                                           timeout_seconds=20, seconds_per_page=CPU_SECONDS_PER_SLIP_PAGE)
+    one_page, ten_pages = budgets
+    assert CPU_SECONDS_PER_SLIP_PAGE > 0
+    assert ten_pages - one_page == pytest.approx(9 * CPU_SECONDS_PER_SLIP_PAGE)
+
+    budgets.clear()
+    batch._render_sheets(["sheet"] * 1, 20)
+    batch._render_sheets(["sheet"] * 25, 20)
+    assert batch.SECONDS_PER_SHEET > 0
+    assert budgets[1] - budgets[0] == pytest.approx(24 * batch.SECONDS_PER_SHEET)

@@ -20,13 +20,14 @@ from tests.conftest import IsolatedClient
 @dataclass
 class World:
     """A learner who finished the fixture course (so holds a certificate) and opened a quiz;
-    an admin; and a bystander learner for admin routes to act on."""
+    an admin; an instructor; and a bystander learner for admin routes to act on."""
 
     learner: User
     admin: User
     bystander: User
     certificate_code: str
     attempt_token: str
+    instructor: User
 
     def user_for(self, policy: str | None) -> User | None:
         """Who reaches a view with this access policy: nobody needs to log in for "public"."""
@@ -42,12 +43,13 @@ def world(client, auth, make_user) -> World:
     learner = make_user(username="lan")
     admin = make_user(role="admin", username="quantri")
     bystander = make_user(username="hoa", full_name="Trần Thị Hoa")
+    instructor = make_user(role="instructor", username="giangvien", full_name="Lê Văn Giảng")
     auth.login("lan")
     builders.complete_course(client)
     token = builders.start_attempt(client, "gioi-thieu")
     auth.logout()
     certificate = db.session.query(Certificate).filter_by(user_id=learner.id).one()
-    return World(learner, admin, bystander, certificate.display_code, token)
+    return World(learner, admin, bystander, certificate.display_code, token, instructor)
 
 
 def log_in_as(client, user: User | None) -> None:
