@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Role, User
 from app.content.course_format import Quiz
@@ -119,9 +120,18 @@ def start_attempt(user: User, module: Module) -> QuizAttempt:
     return attempt
 
 
+# The attempt and result pages show the attempt with its quiz, module and course: one statement.
+_ATTEMPT_WITH_ITS_QUIZ = (
+    sa.select(QuizAttempt)
+    .where(QuizAttempt.token == sa.bindparam("token"))
+    .options(joinedload(QuizAttempt.quiz_version),
+             joinedload(QuizAttempt.module).joinedload(Module.course))
+)
+
+
 def attempt_of(user: User, token: str) -> QuizAttempt:
     """The learner's own attempt with this token; anyone else's is "not found"."""
-    attempt = db.session.scalar(sa.select(QuizAttempt).filter_by(token=token[:64]))
+    attempt = db.session.scalar(_ATTEMPT_WITH_ITS_QUIZ, {"token": token[:64]})
     if attempt is None or attempt.user_id != user.id:
         raise AttemptNotFound(token)
     return attempt

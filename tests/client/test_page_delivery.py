@@ -17,8 +17,10 @@ from tests.client.test_certificates import certified_learner, only_certificate
 # What each page may cost in SQL statements (BEGIN/COMMIT excluded): the user, then the page's
 # own rows. A page that lazy-loads per module or per row would blow these at once.
 QUERY_BUDGET = {
-    "module": 4,  # user, module with its course, enrolment, progress (+ attempts when it has a quiz)
-    "module_with_quiz": 5,
+    "module": 2,  # user; the module with its course, her enrolment and progress (+ attempts: quiz)
+    "module_with_quiz": 3,
+    "attempt": 2,  # user; the attempt with its quiz version, module and course
+    "result": 3,  # the same and her certificate for the course
     "course_list": 5,  # user, courses, enrolments, progress of all her courses
     "course": 7,  # user, course, modules (outline, first view only), enrolment, progress, certificate,
     # her live sessions with her attendance
@@ -81,6 +83,19 @@ def test_a_module_with_a_quiz_and_attempts_stays_within_its_budget(client, learn
     assert page.status_code == 200 and page.get_data(as_text=True).count("not passed") + \
         page.get_data(as_text=True).count("chưa đạt") >= 3
     assert writes(seen) == [] and len(seen) <= QUERY_BUDGET["module_with_quiz"], seen
+
+
+def test_the_attempt_and_result_pages_stay_within_their_budget(client, learner):
+    quiz_module = next(m for m in builders.course().active_modules if m.has_quiz)
+    token = builders.start_attempt(client, quiz_module.slug)
+    with statements() as attempt_page:
+        assert client.get(f"/attempts/{token}").status_code == 200
+    client.post(f"/attempts/{token}", data=builders.answers_for(quiz_module.slug, correct=False,
+                                                               token=token))
+    with statements() as result_page:
+        assert client.get(f"/attempts/{token}").status_code == 200
+    assert writes(attempt_page) == [] and len(attempt_page) <= QUERY_BUDGET["attempt"], attempt_page
+    assert writes(result_page) == [] and len(result_page) <= QUERY_BUDGET["result"], result_page
 
 
 @pytest.mark.parametrize("extra_courses", [0, 5])
