@@ -9,6 +9,7 @@ not (ours have none worth keeping in a printed set). Objects are written plainly
 streams) with a classic cross-reference table, which pyHanko's incremental signing reads.
 """
 
+import gc
 import io
 import os
 from array import array
@@ -64,6 +65,7 @@ def join_pdf_files(sources: Iterable[PdfSource], output: BinaryIO, title: str) -
     output.write(_HEADER)
     for source in sources:
         _copy_pages(PdfReader(source), out)
+        gc.collect(1)  # a reader and its objects refer to each other: free them now, not at some later pass
     kids = ArrayObject(IndirectObject(number, 0, None) for number in out.pages)
     out.write_object(PAGES, DictionaryObject({NameObject("/Type"): NameObject("/Pages"),
                                               NameObject("/Kids"): kids,
