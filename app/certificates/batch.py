@@ -42,7 +42,7 @@ from app.certificates.certificate_document import (
     format_vietnamese_date,
 )
 from app.certificates.models import Certificate, CertificateStatus
-from app.certificates.pdf_joining import join_pdf_files, join_pdfs
+from app.certificates.pdf_joining import join_pdf_files, join_pdfs, page_count
 from app.certificates.pdf_rendering import render_pdf
 from app.certificates.services import facts_of, stored_pdf
 from app.content.models import Course
@@ -177,16 +177,44 @@ def cover_pages(items: Sequence[PrintItem]) -> list[Sequence[PrintItem]]:
     return pages
 
 
-def cover_parts_html(print_set: PrintSet) -> Iterator[tuple[str, int]]:
-    """The cover list as documents of COVER_PAGES_PER_PART pages (HTML and its line count), each
-    numbered where it falls in the whole list ("Trang 12/357"), so no render lays out the lot."""
+def cover_parts(print_set: PrintSet) -> list[list[Sequence[PrintItem]]]:
+    """The cover's pages, COVER_PAGES_PER_PART to a document, so no render lays out the lot."""
     pages = cover_pages(print_set.items)
+    return [pages[first:first + COVER_PAGES_PER_PART] for first in range(0, len(pages), COVER_PAGES_PER_PART)]
+
+
+def cover_parts_html(print_set: PrintSet, page_counts: Sequence[int] | None = None
+                     ) -> Iterator[tuple[str, int]]:
+    """Each cover document's HTML and line count, its pages numbered where they fall in the whole
+    list ("Trang 12/357"). `page_counts`: the pages each part really took, when a first
+    rendering overflowed the plan (lines that wrapped), to number them again from those."""
+    parts = cover_parts(print_set)
+    counts = list(page_counts) if page_counts is not None else [len(part) for part in parts]
     template = _templates.get_template("batch_cover_pdf.html")
     printed_on = format_vietnamese_date(print_set.on)
-    for first in range(0, len(pages), COVER_PAGES_PER_PART):
-        part = pages[first:first + COVER_PAGES_PER_PART]
-        yield template.render(print_set=print_set, printed_on=printed_on, pages=part,
-                              first_page=first + 1, total_pages=len(pages)), sum(map(len, part))
+    first = 1
+    for part, count in zip(parts, counts, strict=True):
+        yield template.render(print_set=print_set, printed_on=printed_on, pages=part, first_page=first,
+                              total_pages=sum(counts)), sum(map(len, part))
+        first += count
+
+
+def _renumber_cover(print_set: PrintSet, paths: list[Path], workers: int) -> None:
+    """Render the cover parts again, numbered by their real page counts, if any took more pages
+    than planned; the page numbers and total are otherwise known before anything renders."""
+    counts = [page_count(path) for path in paths]
+    if counts == [len(part) for part in cover_parts(print_set)]:
+        return
+    base_timeout = current_app.config["PDF_RENDER_TIMEOUT_SECONDS"]
+
+    def render(path: Path, html: str, lines: int) -> None:
+        path.write_bytes(render_pdf(html, timeout_seconds=base_timeout + lines / 20))
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hocso-print") as pool:
+        renders = [pool.submit(render, path, html, lines)  # ~5 KB of HTML a page: a rare, small pass
+                   for path, (html, lines) in zip(paths, cover_parts_html(print_set, counts), strict=True)]
+        for future in renders:
+            future.result()
 
 
 @dataclass(frozen=True)
@@ -213,8 +241,10 @@ def print_pdf(print_set: PrintSet, progress: Progress = lambda done, total: None
     title = f"Giấy chứng nhận — {print_set.course.title}"
     with tempfile.TemporaryDirectory(prefix="hocso-print-") as scratch:
         folder = Path(scratch)
+        workers = workers or RENDER_WORKERS
         parts = _render_parts(_parts(print_set, folder, chunk_size), len(print_set.items), progress,
-                              workers or RENDER_WORKERS, saved)
+                              workers, saved)
+        _renumber_cover(print_set, [path for path in parts if path.name.startswith("cover-")], workers)
         joined = folder / "joined.pdf"
         with joined.open("wb") as output:
             join_pdf_files(parts, output, title)
@@ -304,8 +334,15 @@ def _render_sheets(items: Sequence[PrintItem], base_timeout: float) -> bytes:
 def print_cover(print_set: PrintSet) -> bytes:
     """The cover list alone, as one PDF (the ZIP's first file), rendered part by part."""
     base_timeout = current_app.config["PDF_RENDER_TIMEOUT_SECONDS"]
-    parts = (render_pdf(html, timeout_seconds=base_timeout + lines / 20)
-             for html, lines in cover_parts_html(print_set))
+
+    def rendered(page_counts: list[int] | None) -> list[bytes]:
+        return [render_pdf(html, timeout_seconds=base_timeout + lines / 20)
+                for html, lines in cover_parts_html(print_set, page_counts)]
+
+    parts = rendered(None)
+    counts = [page_count(io.BytesIO(part)) for part in parts]
+    if counts != [len(part) for part in cover_parts(print_set)]:
+        parts = rendered(counts)
     return join_pdfs(parts, title="Danh sách giấy chứng nhận")
 
 

@@ -86,6 +86,11 @@ def join_pdfs(parts: Iterable[bytes], title: str) -> bytes:
     return output.getvalue()
 
 
+def page_count(source: PdfSource) -> int:
+    """The page count from the page tree's root, without reading every page."""
+    return int(PdfReader(source).trailer["/Root"]["/Pages"]["/Count"])
+
+
 def _copy_pages(reader: PdfReader, out: _Output) -> None:
     numbers: dict[tuple[int, int], int] = {}  # this part's (number, generation) -> joined number
     queue: deque[tuple[int, IndirectObject]] = deque()
