@@ -4,7 +4,9 @@ The PDF starts with a cover list, then has one page per certificate, ordered by 
 units, merged ones rolled up) and then by Vietnamese name, numbered as on the cover. Certificates
 are rendered from their frozen facts with the same template as when issued, many pages per
 WeasyPrint document (one font configuration, layout caches shared), in chunks so that memory
-stays bounded, each chunk through `render_pdf` (two at a time); pypdf then joins the chunks.
+stays bounded, each chunk through `render_pdf` (two at a time); the cover list too, in parts of
+a few pages. Finished parts go to scratch files and are joined by streaming (pdf_joining.py):
+neither the worker nor a render child ever holds more than a part or two, at any batch size.
 The joined PDF is signed as a whole (CERTIFICATE_SIGN_PRINT_BATCH). The ZIP holds the PDFs exactly
 as issued, each with its own signature, so their SHA-256 still matches the verification page.
 
@@ -16,17 +18,19 @@ the chunks it had not finished (a chunk whose certificates changed meanwhile is 
 import hashlib
 import io
 import re
+import tempfile
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from pypdf import PdfReader, PdfWriter
 from sqlalchemy.orm import undefer
 
 from app.accounts.models import User
@@ -38,6 +42,7 @@ from app.certificates.certificate_document import (
     format_vietnamese_date,
 )
 from app.certificates.models import Certificate, CertificateStatus
+from app.certificates.pdf_joining import join_pdf_files, join_pdfs, page_count
 from app.certificates.pdf_rendering import render_pdf
 from app.certificates.services import facts_of, stored_pdf
 from app.content.models import Course
@@ -52,6 +57,11 @@ from app.units.services import today
 CHUNK_SIZE = 50  # certificates per WeasyPrint document: ~2 s and well under the memory budget
 SECONDS_PER_SHEET = 1.0  # added to the render time limit for each page of a chunk
 RENDER_WORKERS = 2  # chunks rendered at once (two child processes, ~160 MiB each)
+# The cover list in pages of a fixed number of lines (a line is one text line: 20 leave room for
+# a few wrapped names), so that its page numbers are known before any part of it is rendered.
+COVER_ROWS_FIRST_PAGE = 14
+COVER_ROWS_PER_PAGE = 20
+COVER_PAGES_PER_PART = 10  # pages per cover document: one render child lays out ~200 lines
 PRINT_JOB = "certificates.print"
 PDF_MIMETYPE = "application/pdf"
 ZIP_MIMETYPE = "application/zip"
@@ -159,51 +169,156 @@ def sheets_html(items: Sequence[PrintItem]) -> str:
     return _SHEETS_HEAD + "".join(sheets) + "</body></html>"
 
 
-def cover_html(print_set: PrintSet) -> str:
-    """The cover list: what the set holds, one line per certificate in page order."""
-    return _templates.get_template("batch_cover_pdf.html").render(
-        print_set=print_set, printed_on=format_vietnamese_date(print_set.on)
-    )
+def cover_pages(items: Sequence[PrintItem]) -> list[Sequence[PrintItem]]:
+    """The cover list's lines, page by page: fewer on the first, under the title and the facts."""
+    pages = [items[:COVER_ROWS_FIRST_PAGE]]
+    for start in range(COVER_ROWS_FIRST_PAGE, len(items), COVER_ROWS_PER_PAGE):
+        pages.append(items[start:start + COVER_ROWS_PER_PAGE])
+    return pages
+
+
+def cover_parts(print_set: PrintSet) -> list[list[Sequence[PrintItem]]]:
+    """The cover's pages, COVER_PAGES_PER_PART to a document, so no render lays out the lot."""
+    pages = cover_pages(print_set.items)
+    return [pages[first:first + COVER_PAGES_PER_PART] for first in range(0, len(pages), COVER_PAGES_PER_PART)]
+
+
+def cover_parts_html(print_set: PrintSet, page_counts: Sequence[int] | None = None
+                     ) -> Iterator[tuple[str, int]]:
+    """Each cover document's HTML and line count, its pages numbered where they fall in the whole
+    list ("Trang 12/357"). `page_counts`: the pages each part really took, when a first
+    rendering overflowed the plan (lines that wrapped), to number them again from those."""
+    parts = cover_parts(print_set)
+    counts = list(page_counts) if page_counts is not None else [len(part) for part in parts]
+    template = _templates.get_template("batch_cover_pdf.html")
+    printed_on = format_vietnamese_date(print_set.on)
+    first = 1
+    for part, count in zip(parts, counts, strict=True):
+        yield template.render(print_set=print_set, printed_on=printed_on, pages=part, first_page=first,
+                              total_pages=sum(counts)), sum(map(len, part))
+        first += count
+
+
+def _renumber_cover(print_set: PrintSet, paths: list[Path], workers: int) -> None:
+    """Render the cover parts again, numbered by their real page counts, if any took more pages
+    than planned; the page numbers and total are otherwise known before anything renders."""
+    counts = [page_count(path) for path in paths]
+    if counts == [len(part) for part in cover_parts(print_set)]:
+        return
+    base_timeout = current_app.config["PDF_RENDER_TIMEOUT_SECONDS"]
+
+    def render(path: Path, html: str, lines: int) -> None:
+        path.write_bytes(render_pdf(html, timeout_seconds=base_timeout + lines / 20))
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hocso-print") as pool:
+        renders = [pool.submit(render, path, html, lines)  # ~5 KB of HTML a page: a rare, small pass
+                   for path, (html, lines) in zip(paths, cover_parts_html(print_set, counts), strict=True)]
+        for future in renders:
+            future.result()
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One document of the printed set, rendered (or taken from an earlier run) into `path`."""
+
+    path: Path
+    render: Callable[[], bytes]
+    position: int | None = None  # a chunk of certificates: its place, by which it is saved
+    digest: str = ""
+    certificates: int = 0
 
 
 def print_pdf(print_set: PrintSet, progress: Progress = lambda done, total: None,
-              chunk_size: int = CHUNK_SIZE, workers: int = RENDER_WORKERS,
+              chunk_size: int = CHUNK_SIZE, workers: int | None = None,
               saved: JobRun | None = None) -> bytes:
-    """The cover and every certificate as one PDF. `workers` chunks render at once, each in its own
-    bounded child process, so memory stays at `workers` chunks whatever the size of the set.
-    With `saved` (a job's run), chunks finished by an earlier run are reused and new ones saved."""
+    """The cover and every certificate as one PDF. `workers` parts render at once, each in its own
+    bounded child process, and each finished part goes to a scratch file; the files are then
+    joined by streaming, so memory stays flat whatever the size of the set (only the finished
+    file is returned in memory). With `saved` (a job's run), chunks finished by an earlier run
+    are reused and new ones saved."""
     if not print_set.items:
         raise JobError("no valid certificate matches this selection")
+    title = f"Giấy chứng nhận — {print_set.course.title}"
+    with tempfile.TemporaryDirectory(prefix="hocso-print-") as scratch:
+        folder = Path(scratch)
+        workers = workers or RENDER_WORKERS
+        parts = _render_parts(_parts(print_set, folder, chunk_size), len(print_set.items), progress,
+                              workers, saved)
+        _renumber_cover(print_set, [path for path in parts if path.name.startswith("cover-")], workers)
+        joined = folder / "joined.pdf"
+        with joined.open("wb") as output:
+            join_pdf_files(parts, output, title)
+        for part in parts:
+            part.unlink()
+        return sign_print(joined, title)
+
+
+def _parts(print_set: PrintSet, folder: Path, chunk_size: int) -> Iterator[_Part]:
     base_timeout = current_app.config["PDF_RENDER_TIMEOUT_SECONDS"]
-    total = len(print_set.items)
+    for index, (html, lines) in enumerate(cover_parts_html(print_set)):
+        yield _Part(folder / f"cover-{index:05d}.pdf",
+                    partial(render_pdf, html, timeout_seconds=base_timeout + lines / 20))
+    for position, chunk in enumerate(chunks(print_set.items, chunk_size)):
+        yield _Part(folder / f"sheets-{position:05d}.pdf", partial(_render_sheets, chunk, base_timeout),
+                    position, chunk_digest(chunk), len(chunk))
+
+
+def _render_parts(parts: Iterable[_Part], total: int, progress: Progress, workers: int,
+                  saved: JobRun | None) -> list[Path]:
+    """Render the parts in order, at most `workers` at once and one more waiting, never more: a
+    finished part is on disk before the next is started, so the parent holds none of them."""
+    pending: deque[tuple[_Part, Future | None]] = deque()
+    paths: list[Path] = []
+    done = 0
     progress(0, total)
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hocso-print")
-    try:
-        cover = pool.submit(render_pdf, cover_html(print_set), timeout_seconds=base_timeout + total / 20)
-        sheets = [(position, len(chunk), chunk_digest(chunk), chunk)
-                  for position, chunk in enumerate(chunks(print_set.items, chunk_size))]
-        futures = [_saved_or_rendered(pool, saved, position, digest, chunk, base_timeout)
-                   for position, _, digest, chunk in sheets]
-        parts, done = [cover.result()], 0
-        for (position, size, digest, _), (future, reused) in zip(sheets, futures, strict=True):
-            parts.append(future.result())  # in order, so progress and pages follow the cover list
-            if saved is not None and not reused:
-                saved.save_part(position, digest, parts[-1])
-            done += size
+
+    def finish(part: _Part, future: Future | None) -> None:
+        nonlocal done
+        if future is not None:
+            future.result()
+            if saved is not None and part.position is not None:
+                saved.save_part(part.position, part.digest, part.path.read_bytes())
+        if part.certificates:  # in order, so progress and pages follow the cover list
+            done += part.certificates
             progress(done, total)
+
+    try:
+        for part in parts:
+            paths.append(part.path)
+            pending.append((part, _saved_or_rendered(pool, saved, part)))
+            while len(pending) > workers:
+                finish(*pending.popleft())
+        while pending:
+            finish(*pending.popleft())
     finally:
         pool.shutdown(cancel_futures=True)  # after a failure, render nothing more
-    title = f"Giấy chứng nhận — {print_set.course.title}"
-    return sign_print(join_pdfs(parts, title=title), title)
+    return paths
 
 
-def sign_print(pdf: bytes, title: str) -> bytes:
+def _saved_or_rendered(pool: ThreadPoolExecutor, saved: JobRun | None, part: _Part) -> Future | None:
+    content = (saved.saved_part(part.position, part.digest)
+               if saved is not None and part.position is not None else None)
+    if content is None:
+        return pool.submit(_render_to_file, part)
+    part.path.write_bytes(content)
+    return None
+
+
+def _render_to_file(part: _Part) -> None:
+    part.path.write_bytes(part.render())
+
+
+def sign_print(joined: Path, title: str) -> bytes:
     """The joined file signed as a whole, when configured (CERTIFICATE_SIGN_PRINT_BATCH) and a key
     is set: one signature over every page, since the certificates' own cannot survive joining."""
     identity = signing.current_identity()
     if identity is None or not current_app.config["CERTIFICATE_SIGN_PRINT_BATCH"]:
-        return pdf
-    return signing.sign_pdf(pdf, identity, f"Bộ {title} (Hocso)")
+        return joined.read_bytes()
+    signed = joined.with_name("signed.pdf")
+    with joined.open("rb") as source, signed.open("w+b") as output:
+        signing.sign_pdf_stream(source, output, identity, f"Bộ {title} (Hocso)")
+    return signed.read_bytes()
 
 
 def chunk_digest(items: Sequence[PrintItem]) -> str:
@@ -212,28 +327,23 @@ def chunk_digest(items: Sequence[PrintItem]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _saved_or_rendered(pool, saved: JobRun | None, position: int, digest: str,
-                       chunk: Sequence[PrintItem], base_timeout: float) -> tuple[Future, bool]:
-    content = saved.saved_part(position, digest) if saved is not None else None
-    if content is None:
-        return pool.submit(_render_sheets, chunk, base_timeout), False
-    future: Future = Future()
-    future.set_result(content)
-    return future, True
-
-
 def _render_sheets(items: Sequence[PrintItem], base_timeout: float) -> bytes:
     return render_pdf(sheets_html(items), timeout_seconds=base_timeout + SECONDS_PER_SHEET * len(items))
 
 
-def join_pdfs(parts: Sequence[bytes], title: str) -> bytes:
-    writer = PdfWriter()
-    for part in parts:
-        writer.append(PdfReader(io.BytesIO(part)))
-    writer.add_metadata({"/Title": title, "/Creator": "Hocso"})
-    output = io.BytesIO()
-    writer.write(output)
-    return output.getvalue()
+def print_cover(print_set: PrintSet) -> bytes:
+    """The cover list alone, as one PDF (the ZIP's first file), rendered part by part."""
+    base_timeout = current_app.config["PDF_RENDER_TIMEOUT_SECONDS"]
+
+    def rendered(page_counts: list[int] | None) -> list[bytes]:
+        return [render_pdf(html, timeout_seconds=base_timeout + lines / 20)
+                for html, lines in cover_parts_html(print_set, page_counts)]
+
+    parts = rendered(None)
+    counts = [page_count(io.BytesIO(part)) for part in parts]
+    if counts != [len(part) for part in cover_parts(print_set)]:
+        parts = rendered(counts)
+    return join_pdfs(parts, title="Danh sách giấy chứng nhận")
 
 
 def print_zip(print_set: PrintSet, progress: Progress = lambda done, total: None) -> bytes:
@@ -242,8 +352,7 @@ def print_zip(print_set: PrintSet, progress: Progress = lambda done, total: None
         raise JobError("no valid certificate matches this selection")
     total = len(print_set.items)
     progress(0, total)
-    cover = render_pdf(cover_html(print_set),
-                       timeout_seconds=current_app.config["PDF_RENDER_TIMEOUT_SECONDS"] + total / 20)
+    cover = print_cover(print_set)
     output = io.BytesIO()
     with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("000-danh-sach.pdf", cover)

@@ -9,6 +9,7 @@ import hashlib
 import io
 import logging
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from flask import Flask, current_app
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -94,6 +95,14 @@ def current_identity() -> SigningIdentity | None:
 
 def sign_pdf(pdf: bytes, identity: SigningIdentity, reason: str) -> bytes:
     """`pdf` with a PAdES signature by `identity` appended (an incremental update)."""
+    output = io.BytesIO()
+    sign_pdf_stream(io.BytesIO(pdf), output, identity, reason)
+    return output.getvalue()
+
+
+def sign_pdf_stream(source: BinaryIO, output: BinaryIO, identity: SigningIdentity, reason: str) -> None:
+    """`source` signed into `output` (readable and seekable, e.g. a file opened "w+b"), never
+    held whole in memory: pyHanko copies the original in chunks and appends the signature."""
     metadata = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME,
         md_algorithm="sha256",
@@ -102,17 +111,18 @@ def sign_pdf(pdf: bytes, identity: SigningIdentity, reason: str) -> bytes:
         name=identity.common_name,
     )
     try:
-        return _signed(pdf, metadata, identity.signer, identity.timestamper)
+        _signed(source, output, metadata, identity.signer, identity.timestamper)
     except TimestampRequestError:  # still a valid signature; the time is then the signer's own
         log.warning("timestamp server unreachable: certificate PDF signed without a timestamp")
-        return _signed(pdf, metadata, identity.signer, None)
+        source.seek(0)
+        output.seek(0)
+        output.truncate()
+        _signed(source, output, metadata, identity.signer, None)
 
 
-def _signed(pdf: bytes, metadata, signer, timestamper) -> bytes:
-    output = io.BytesIO()
-    signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), metadata, signer=signer,
+def _signed(source: BinaryIO, output: BinaryIO, metadata, signer, timestamper) -> None:
+    signers.sign_pdf(IncrementalPdfFileWriter(source), metadata, signer=signer,
                      timestamper=timestamper, output=output)
-    return output.getvalue()
 
 
 def certificate_reason(display_code: str) -> str:

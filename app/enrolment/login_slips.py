@@ -56,7 +56,7 @@ def render_login_slips_pdf(slips: list[LoginSlip], login_url: str, issuer: str,
     at a time, and joined: WeasyPrint's time per page grows with the document (1,000 slips in
     one document took 29 s, 20,000 would have taken many minutes and gigabytes). Each part's
     processor-time budget is `timeout_seconds` plus `seconds_per_page` for each of its pages."""
-    from app.certificates.batch import join_pdfs  # WeasyPrint and pypdf only where a PDF is made
+    from app.certificates.pdf_joining import join_pdfs  # pypdf only where a PDF is made
 
     def render(part: list[LoginSlip]) -> bytes:
         budget = timeout_seconds + seconds_per_page * page_count(part)

@@ -102,6 +102,38 @@ def test_one_pdf_has_a_cover_then_one_page_per_certificate_in_unit_then_name_ord
     assert "Be-Vietnam-Pro" in fonts and " no " not in fonts  # every font embedded
 
 
+@pytest.fixture
+def wrapping_cover(certificates):
+    """Ten more certificates in a commune whose ~190-character name takes 3 lines a cover row: the
+    14 rows planned for the first page then take two pages."""
+    lao_cai = db.session.scalar(sa.select(Unit).filter_by(code="LC"))
+    long_name = "Xã " + " ".join(["Mường Khương Bắc Hà Si Ma Cai"] * 6)
+    far = Unit(code="LC-MK", name=long_name, level=UnitLevel.COMMUNE, parent=lao_cai)
+    db.session.add(far)
+    db.session.commit()
+    for n in range(10):
+        certify(f"hv-mk{n}", f"Vàng Seo Mỷ {n}", far)
+    print_set = batch.select_for_print(batch.PrintSelection("khoa-mau", "LC"))
+    assert len(batch.cover_pages(print_set.items)) == 1
+    return print_set
+
+
+def cover_footers(pdf: bytes, pages: int) -> list[list[str]]:
+    return [re.findall(r"Trang \d+/\d+", page) for page in poppler("pdftotext", pdf).split("\f")[:pages]]
+
+
+def test_cover_lines_that_wrap_past_their_planned_page_are_numbered_again(app, wrapping_cover):
+    pdf = batch.print_pdf(wrapping_cover)
+    assert cover_footers(pdf, 2) == [["Trang 1/2"], ["Trang 2/2"]]
+    assert page_count(pdf) == 2 + 14
+
+
+def test_the_zip_cover_is_numbered_by_its_real_pages_too(app, wrapping_cover):
+    with zipfile.ZipFile(io.BytesIO(batch.print_zip(wrapping_cover))) as archive:
+        cover = archive.read("000-danh-sach.pdf")
+    assert page_count(cover) == 2 and cover_footers(cover, 2) == [["Trang 1/2"], ["Trang 2/2"]]
+
+
 def test_chunks_are_joined_in_order_and_report_progress(app, certificates):
     print_set = batch.select_for_print(batch.PrintSelection("khoa-mau"))
     reports = []
