@@ -11,7 +11,7 @@ from flask.globals import _cv_app
 from flask.testing import FlaskClient
 
 from app import create_app
-from app.accounts.models import Role, Unit, UnitLevel
+from app.accounts.models import Role, Unit, UnitLevel, User
 from app.accounts.services import create_user
 from app.content.services import sync_courses
 from app.extensions import db
@@ -166,6 +166,24 @@ class Auth:
 @pytest.fixture
 def auth(client) -> Auth:
     return Auth(client)
+
+
+@pytest.fixture
+def admin_locale() -> str | None:
+    """The saved language of `admin`; None: Vietnamese. A module that reads English pages
+    overrides this fixture."""
+    return None
+
+
+@pytest.fixture
+def admin(client, auth, make_user, admin_locale) -> User:
+    """Lê Minh Châu, administrator 'quantri', signed in on `client`."""
+    user = make_user(role="admin", username="quantri", full_name="Lê Minh Châu")
+    if admin_locale:
+        user.locale = admin_locale
+        db.session.commit()
+    auth.login("quantri")
+    return user
 
 
 def csrf_token_from(html: str) -> str:

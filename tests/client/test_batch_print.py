@@ -57,12 +57,6 @@ def certificates(app):
     return issued
 
 
-@pytest.fixture
-def admin(client, auth, make_user):
-    make_user(role="admin", username="quantri")
-    auth.login("quantri")
-
-
 def poppler(tool: str, pdf: bytes, *args: str) -> str:
     return subprocess.run([tool, *args, "-", "-"] if tool == "pdftotext" else [tool, *args, "-"],
                           input=pdf, capture_output=True, check=True).stdout.decode()

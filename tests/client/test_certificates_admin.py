@@ -1,6 +1,5 @@
 """Certificates admin: search, revoke with a reason, correct a name and reissue; CSRF; roles."""
 
-import subprocess
 
 import pytest
 import sqlalchemy as sa
@@ -15,6 +14,7 @@ from app.jobs.models import BatchJob
 from app.progress.models import CourseCompletion
 from tests import builders
 from tests.conftest import PASSWORD, csrf_token_from
+from tests.pdf.poppler import pdf_text
 
 ADMIN_BASE = "/admin/certificates"
 
@@ -41,18 +41,8 @@ def units(app) -> dict[str, Unit]:
     return {u.code: u for u in (lao_cai, ta_van, ban_ho)}
 
 
-@pytest.fixture
-def admin(client, auth, make_user):
-    make_user(role="admin", username="quantri")
-    auth.login("quantri")
-
-
 def events(name: str) -> list[AuditEvent]:
     return list(db.session.scalars(sa.select(AuditEvent).filter_by(event=name)))
-
-
-def pdf_text(pdf: bytes) -> str:
-    return subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
 
 
 def test_search_by_name_without_tone_marks_by_code_unit_and_status(client, units, admin):
@@ -112,7 +102,7 @@ def test_correct_the_name_then_reissue_gives_a_new_code_and_supersedes_the_old(c
     new = db.session.scalars(sa.select(Certificate).filter_by(status="valid")).one()
     assert response.headers["Location"].endswith(f"{ADMIN_BASE}/{new.display_code}")
     assert new.code != old.code and new.full_name == "Nguyễn Thị Hồng Nhung"
-    assert "Nguyễn Thị Hồng Nhung" in pdf_text(new.pdf)
+    assert "Nguyễn Thị Hồng Nhung" in pdf_text(new.pdf, layout=False)
     db.session.refresh(old)
     assert old.status == "superseded" and old.superseded_by_id == new.id
     assert events("certificate.reissued")[0].actor_name == "quantri"

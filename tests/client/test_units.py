@@ -39,12 +39,8 @@ def tree(commune):
 
 
 @pytest.fixture
-def admin(client, auth, make_user):
-    user = make_user(role="admin", username="quantri")
-    user.locale = "en"
-    db.session.commit()
-    auth.login("quantri")
-    return user
+def admin_locale():
+    return "en"  # the assertions read the English pages
 
 
 def test_merge_keeps_learners_attached_and_today_follows_successors(app, tree, make_user):
