@@ -44,6 +44,12 @@ def admin_locale():
     return "en"  # the assertions read the English pages
 
 
+@pytest.fixture
+def admin(admin, units):
+    """conftest's admin, with the units her imports name."""
+    return admin
+
+
 def plan_file(name: str):
     rows, report = learner_import.read_learner_file((FIXTURES / name).read_bytes())
     return learner_import.plan_learner_import(rows, report.ignored_columns) if rows else None, report
