@@ -11,6 +11,8 @@ from app.progress.models import CourseCompletion, Enrolment
 from tests import builders
 from tests.conftest import PASSWORD, csrf_token_from
 
+pytestmark = pytest.mark.usefixtures("no_job_left_running")
+
 NEW_ROUTES = ["/admin/", "/admin/jobs"]
 # Where each admin task starts; the home links to every one (the funnel through the reports list).
 TASK_LINKS = [
@@ -18,12 +20,6 @@ TASK_LINKS = [
     "/admin/reports/courses/khoa-mau", "/admin/certificates", "/admin/certificates/print",
     "/courses/khoa-mau/live", "/admin/jobs", "/admin/audit", "/authoring/",
 ]
-
-
-@pytest.fixture(autouse=True)
-def no_job_left_running():
-    yield
-    jobs.wait_for_local_jobs()
 
 
 @pytest.fixture

@@ -21,15 +21,11 @@ from app.jobs import services as jobs
 from app.jobs.models import BatchJob, JobState
 from tests.client.test_certificates_admin import certify
 
+pytestmark = pytest.mark.usefixtures("no_job_left_running")
+
 BASE = "/admin/certificates/print"
 # Print order for Lào Cai: Tả Phìn (with Bản Hồ, merged into it) before Tả Van, then by given name.
 EXPECTED_ORDER = ["Lê Thị Ánh", "Phạm Thị Dung", "Nguyễn Văn Bảo", "Hoàng Văn Đức"]
-
-
-@pytest.fixture(autouse=True)
-def no_job_left_running():
-    yield
-    jobs.wait_for_local_jobs()
 
 
 @pytest.fixture

@@ -23,6 +23,8 @@ from app.jobs.models import BatchJob, BatchJobPart, JobState
 from tests.client.test_batch_print import EXPECTED_ORDER, certificates, page_count, sheet_names  # noqa: F401
 from tests.conftest import csrf_token_from
 
+pytestmark = pytest.mark.usefixtures("no_job_left_running")
+
 BASE = "/admin/certificates/print"
 PARAMS = {"course": "khoa-mau", "unit": "LC", "format": "pdf", "on": "2025-08-01"}
 
@@ -34,12 +36,6 @@ class WorkerKilled(BaseException):
 @pytest.fixture
 def admin_locale():
     return "en"  # the assertions read the English pages
-
-
-@pytest.fixture(autouse=True)
-def no_job_left_running():
-    yield
-    jobs.wait_for_local_jobs()
 
 
 def print_job() -> BatchJob:
