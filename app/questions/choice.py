@@ -2,6 +2,7 @@
 option cleaning and GIFT option lines. Pure."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from app.content.course_format import Option, Question
@@ -20,11 +21,20 @@ from app.questions.gift_text import (
 from app.questions.registry import KINDS
 
 
-def _check_option_styles(question: QuestionLines, kind: str, report: FileReport) -> bool:
+@dataclass(frozen=True)
+class ChoiceRules:
+    """What a choice kind asks of its options."""
+
+    one_right: bool  # exactly one option is right ('(x)'); else at least one ('[x]')
+    # Exactly two '( )' options, with this message when there are not (true/false); None: 2 or more.
+    pair: str | None = None
+
+
+def _check_option_styles(question: QuestionLines, rules: ChoiceRules, report: FileReport) -> bool:
     """True when all options share one style that suits the question kind."""
     first = question.options[0].style
     for option in question.options:
-        if kind == "truefalse" and option.style == "[":
+        if rules.pair and option.style == "[":
             report.error(
                 option.line,
                 "a true/false question uses '( )' options, not '[ ]'; write '- (x) Đúng' and '- ( ) Sai'",
@@ -40,9 +50,9 @@ def _check_option_styles(question: QuestionLines, kind: str, report: FileReport)
     return True
 
 
-def _check_correct(question: QuestionLines, kind: str, report: FileReport) -> None:
+def _check_correct(question: QuestionLines, rules: ChoiceRules, report: FileReport) -> None:
     correct = [option for option in question.options if option.correct]
-    if kind == "multiple":
+    if not rules.one_right:
         if not correct:
             report.error(
                 question.line, "no option is marked correct; mark every right answer with '[x]'"
@@ -58,14 +68,10 @@ def _check_correct(question: QuestionLines, kind: str, report: FileReport) -> No
         )
 
 
-def _check_option_count(question: QuestionLines, kind: str, report: FileReport) -> None:
+def _check_option_count(question: QuestionLines, rules: ChoiceRules, report: FileReport) -> None:
     count = len(question.options)
-    if kind == "truefalse" and count != 2:
-        report.error(
-            question.line,
-            f"a true/false question needs exactly 2 options "
-            f"('- (x) Đúng' and '- ( ) Sai'); this one has {count}",
-        )
+    if rules.pair and count != 2:
+        report.error(question.line, f"{rules.pair}; this one has {count}")
     elif count < 2:
         report.error(
             question.line,
@@ -73,8 +79,8 @@ def _check_option_count(question: QuestionLines, kind: str, report: FileReport) 
         )
 
 
-def check_choice(question: QuestionLines, kind: str, report: FileReport) -> None:
-    """Report what is wrong with a choice question of this kind."""
+def check_choice(question: QuestionLines, rules: ChoiceRules, report: FileReport) -> None:
+    """Report what is wrong with a choice question held to these rules."""
     if question.answers:
         report.error(
             question.answers[0].line,
@@ -83,7 +89,7 @@ def check_choice(question: QuestionLines, kind: str, report: FileReport) -> None
         )
         if not question.options:
             return  # one mistake, one message: the options were written as answers
-    _check_option_count(question, kind, report)
+    _check_option_count(question, rules, report)
     seen: set[str] = set()
     for option in question.options:
         if not option.text:
@@ -91,8 +97,8 @@ def check_choice(question: QuestionLines, kind: str, report: FileReport) -> None
         elif option.text in seen:
             report.warning(option.line, f"option '{option.text}' appears twice")
         seen.add(option.text)
-    if question.options and _check_option_styles(question, kind, report):
-        _check_correct(question, kind, report)
+    if question.options and _check_option_styles(question, rules, report):
+        _check_correct(question, rules, report)
 
 
 def choice_key(question: QuestionLines, files_url: str) -> dict[str, Any]:

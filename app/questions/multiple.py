@@ -3,7 +3,14 @@
 from collections.abc import Sequence
 
 from app.content.course_format import Question
-from app.questions.choice import check_choice, choice_key, chosen_indexes, gift_options, option_lines
+from app.questions.choice import (
+    ChoiceRules,
+    check_choice,
+    choice_key,
+    chosen_indexes,
+    gift_options,
+    option_lines,
+)
 from app.questions.gift_text import GiftQuestion, GiftSkip, gift_answer, split_answers
 from app.questions.registry import GiftCodec, GradedAnswer, QuestionKind, register
 
@@ -67,7 +74,7 @@ def _markdown(question: GiftQuestion, language: str) -> list[str]:
 KIND = register(QuestionKind(
     name="multiple",
     description="a several-answers '[ ]' question",
-    check=lambda question, report: check_choice(question, "multiple", report),
+    check=lambda question, report: check_choice(question, ChoiceRules(one_right=False), report),
     answer_key=choice_key,
     grade=grade_partial,
     widget="checkbox",

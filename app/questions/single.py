@@ -4,6 +4,7 @@ from collections.abc import Sequence
 
 from app.content.course_format import Question
 from app.questions.choice import (
+    ChoiceRules,
     check_choice,
     choice_key,
     chosen_indexes,
@@ -50,7 +51,7 @@ def _markdown(question: GiftQuestion, language: str) -> list[str]:
 KIND = register(QuestionKind(
     name="single",
     description="a one-answer '( )' question",
-    check=lambda question, report: check_choice(question, "single", report),
+    check=lambda question, report: check_choice(question, ChoiceRules(one_right=True), report),
     answer_key=choice_key,
     grade=grade_exact,
     widget="radio",

@@ -1,6 +1,6 @@
 """True/false: a '.truefalse' heading and two '( )' options; GIFT's {T} and {F}. Pure."""
 
-from app.questions.choice import check_choice, choice_key, option_lines
+from app.questions.choice import ChoiceRules, check_choice, choice_key, option_lines
 from app.questions.gift_text import GiftOption, GiftQuestion, escape, markdown
 from app.questions.registry import GiftCodec, QuestionKind, register
 from app.questions.single import grade_exact
@@ -8,6 +8,10 @@ from app.questions.single import grade_exact
 LABELS = {"vi": ("Đúng", "Sai"), "en": ("True", "False")}
 _TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
 _FALSE_WORDS = {"sai", "false", "f", "s", "no", "không", "wrong"}
+_RULES = ChoiceRules(
+    one_right=True,
+    pair="a true/false question needs exactly 2 options ('- (x) Đúng' and '- ( ) Sai')",
+)
 
 
 def _claims(body: str) -> bool:
@@ -54,7 +58,7 @@ KIND = register(QuestionKind(
     name="truefalse",
     description="a .truefalse question",
     heading_class="truefalse",
-    check=lambda question, report: check_choice(question, "truefalse", report),
+    check=lambda question, report: check_choice(question, _RULES, report),
     answer_key=choice_key,
     grade=grade_exact,
     widget="radio",
