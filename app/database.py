@@ -1,10 +1,12 @@
 """Database engine behaviour shared by every domain: SQLite pragmas and write transactions."""
 
+import enum
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
+import sqlalchemy as sa
 from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
@@ -146,3 +148,17 @@ def own_write_connection() -> Iterator[Connection]:
     with db.engine.connect().execution_options(**{_IMMEDIATE: True}) as connection:
         with connection.begin():
             yield connection
+
+
+def status_type(values: type[enum.StrEnum], name: str) -> sa.Enum:
+    """The column type of a status: its values (not member names) in a VARCHAR(16), with a CHECK
+    named ck_<table>_<name> that the database enforces and Python's own check on every write."""
+    return sa.Enum(
+        values,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        validate_strings=True,
+        length=16,
+        values_callable=lambda members: [member.value for member in members],
+    )

@@ -11,11 +11,15 @@ from flask.globals import _cv_app
 from flask.testing import FlaskClient
 
 from app import create_app
-from app.accounts.models import Role, Unit, UnitLevel
+from app.accounts.models import Role, Unit, UnitLevel, User
 from app.accounts.services import create_user
+from app.audit.models import AuditEvent
+from app.authoring import instructors
 from app.content.services import sync_courses
 from app.extensions import db
+from app.jobs import services as jobs
 from config import TestingConfig
+from tests import builders
 
 FIXTURE_COURSES = Path(__file__).parent / "fixtures" / "courses"
 PASSWORD = "Mat-khau-thu-nghiem-2025"
@@ -168,6 +172,41 @@ def auth(client) -> Auth:
     return Auth(client)
 
 
+@pytest.fixture
+def admin_locale() -> str | None:
+    """The saved language of `admin`; None: Vietnamese. A module that reads English pages
+    overrides this fixture."""
+    return None
+
+
+@pytest.fixture
+def admin(client, auth, make_user, admin_locale) -> User:
+    """Lê Minh Châu, administrator 'quantri', signed in on `client`."""
+    user = make_user(role="admin", username="quantri", full_name="Lê Minh Châu")
+    if admin_locale:
+        user.locale = admin_locale
+        db.session.commit()
+    auth.login("quantri")
+    return user
+
+
+@pytest.fixture
+def editor(client, auth, make_user):
+    """`client`, signed in as 'giang_vien', an instructor assigned to khoa-mau."""
+    instructor = make_user(role="instructor", username="giang_vien")
+    instructors.assign(instructor, builders.course(), instructor)
+    db.session.commit()
+    auth.login("giang_vien")
+    return client
+
+
+@pytest.fixture
+def no_job_left_running():
+    """Wait for the jobs a test started in threads, so none outlives its database."""
+    yield
+    jobs.wait_for_local_jobs()
+
+
 def csrf_token_from(html: str) -> str:
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
     assert match, "no CSRF token in the page"
@@ -176,6 +215,11 @@ def csrf_token_from(html: str) -> str:
 
 def row_count(model) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def audit_events(name: str) -> list[AuditEvent]:
+    """The audit trail's events of this name, oldest first."""
+    return list(db.session.scalars(sa.select(AuditEvent).filter_by(event=name).order_by(AuditEvent.id)))
 
 
 class Figures:

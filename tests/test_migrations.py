@@ -1,6 +1,7 @@
 """Migrations: every step upgrades a populated database, downgrades and upgrades again, and the
 schema at head equals the models."""
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -72,4 +73,34 @@ def test_each_step_keeps_rows_and_head_matches_the_models(tmp_path):
         with db.engine.connect() as connection:
             diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
         assert diff == [], diff
+        reset_database()
+
+
+def _insert_unit(level: str) -> None:
+    db.session.execute(sa.text(
+        "INSERT INTO unit (code, name, level, created_at) VALUES (:code, 'Tỉnh', :level, '2025-01-01')"
+    ), {"code": f"T-{level}", "level": level})
+    db.session.commit()
+
+
+def test_status_checks_refuse_unknown_values_at_head_and_go_with_the_downgrade(tmp_path):
+    app = migrated_app(tmp_path)
+    with app.app_context():
+        reset_database()
+        upgrade()
+        _insert_unit("province")
+        with pytest.raises(sa.exc.IntegrityError):
+            _insert_unit("hamlet")
+        db.session.rollback()
+        db.session.remove()
+        downgrade(revision="4c1e7a9d2b30")  # before the status CHECK constraints
+        _insert_unit("hamlet")
+        db.session.execute(sa.text("DELETE FROM unit WHERE level = 'hamlet'"))
+        db.session.commit()
+        db.session.remove()
+        upgrade()
+        with pytest.raises(sa.exc.IntegrityError):
+            _insert_unit("hamlet")
+        db.session.rollback()
+        db.session.remove()
         reset_database()

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.database import utcnow
+from app.database import status_type, utcnow
 from app.extensions import db
 
 
@@ -30,7 +30,7 @@ class Unit(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(32), unique=True)
     name: Mapped[str] = mapped_column(sa.String(200))
-    level: Mapped[str] = mapped_column(sa.String(16))
+    level: Mapped[UnitLevel] = mapped_column(status_type(UnitLevel, "level"))
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     valid_from: Mapped[date | None]
@@ -62,7 +62,7 @@ class User(UserMixin, db.Model):
     full_name: Mapped[str] = mapped_column(sa.String(120))
     name_sort_key: Mapped[str] = mapped_column(sa.String(400), index=True)
     password_hash: Mapped[str] = mapped_column(sa.String(256))
-    role: Mapped[str] = mapped_column(sa.String(16), default=Role.LEARNER)
+    role: Mapped[Role] = mapped_column(status_type(Role, "role"), default=Role.LEARNER)
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     is_active_account: Mapped[bool] = mapped_column(default=True)
     # Set for imported accounts and after an admin's password reset: the one-time password

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
 from app.content.models import Course
-from app.database import utcnow
+from app.database import status_type, utcnow
 from app.extensions import db
 
 
@@ -35,7 +35,9 @@ class ModuleRevision(db.Model):
     base_hash: Mapped[str | None] = mapped_column(sa.String(64))
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
-    state: Mapped[str] = mapped_column(sa.String(16), default=RevisionState.DRAFT, index=True)
+    state: Mapped[RevisionState] = mapped_column(
+        status_type(RevisionState, "state"), default=RevisionState.DRAFT, index=True
+    )
     note: Mapped[str] = mapped_column(sa.String(500), default="")
     # Set on a draft made by "restore this revision": the revision whose source it copies.
     restored_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("module_revision.id"))

@@ -13,9 +13,8 @@ from html.parser import HTMLParser
 from typing import Any
 
 from app.content.course_format import Question, Quiz
+from app.questions.registry import KINDS
 from app.quizzes.grading import grade_question
-
-TYPED_KINDS = ("short", "numeric")
 
 
 @dataclass(frozen=True)
@@ -67,7 +66,7 @@ class _Tally:
 
 
 def _wrong_answers(question: Question, recorded: list[Any]) -> list[str]:
-    if question.kind in TYPED_KINDS:
+    if KINDS[question.kind].typed:
         typed = " ".join(str(recorded[0]).split()) if recorded else ""
         return [unicodedata.normalize("NFC", typed)] if typed else []
     return [

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 from app.accounts.models import User
 from app.certificates.codes import display_code
 from app.content.models import Course
-from app.database import utcnow
+from app.database import status_type, utcnow
 from app.extensions import db
 
 
@@ -35,7 +35,9 @@ class Certificate(db.Model):
     signer_name: Mapped[str] = mapped_column(sa.String(120))
     signer_title: Mapped[str] = mapped_column(sa.String(120))
     issued_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
-    status: Mapped[str] = mapped_column(sa.String(16), default=CertificateStatus.VALID)
+    status: Mapped[CertificateStatus] = mapped_column(
+        status_type(CertificateStatus, "status"), default=CertificateStatus.VALID
+    )
     revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     revoke_reason: Mapped[str | None] = mapped_column(sa.String(500))
     superseded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("certificate.id"))

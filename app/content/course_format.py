@@ -3,7 +3,6 @@
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-QUESTION_KINDS = ("single", "multiple", "truefalse", "short", "numeric")
 GRADING_METHODS = ("highest", "last")
 
 
@@ -32,7 +31,7 @@ class Option:
 @dataclass
 class Question:
     id: str
-    kind: str  # one of QUESTION_KINDS
+    kind: str  # a name in app.questions.registry.KINDS
     text: str  # Markdown source of the prompt
     options: list[Option] = field(default_factory=list)  # choice kinds only
     explanation: str = ""

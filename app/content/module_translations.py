@@ -21,14 +21,7 @@ from app.content.module_files import (
     translation_files,
 )
 from app.content.source_text import CourseFolder, FileReport, ProblemList
-
-_KIND_NAMES = {
-    "single": "a one-answer '( )' question",
-    "multiple": "a several-answers '[ ]' question",
-    "truefalse": "a .truefalse question",
-    "short": "a .short question",
-    "numeric": "a .numeric question",
-}
+from app.questions.registry import KINDS
 
 
 def _language_problem(language: object, course_language: str | None) -> str | None:
@@ -73,11 +66,6 @@ def course_translations(
     return found
 
 
-def _answer_text(question: Question) -> str:
-    tolerance = f" ± {question.numeric_tolerance:g}" if question.numeric_tolerance else ""
-    return f"{question.numeric_value:g}{tolerance}"
-
-
 def _correct_numbers(question: Question) -> str:
     """The right options as the author counts them: '1 and 3', or 'none'."""
     numbers = [str(index + 1) for index in sorted(question.correct_indexes)]
@@ -88,8 +76,8 @@ def _differences(original: Question, translated: Question, where: str) -> Iterat
     """How a translated question's answer key differs from its original's."""
     if translated.kind != original.kind:
         yield (
-            f"question '{original.id}' is {_KIND_NAMES[translated.kind]} here but "
-            f"{_KIND_NAMES[original.kind]} in {where}; a translation keeps the kind"
+            f"question '{original.id}' is {KINDS[translated.kind].description} here but "
+            f"{KINDS[original.kind].description} in {where}; a translation keeps the kind"
         )
         return
     mine, theirs = translated.options, original.options
@@ -109,16 +97,7 @@ def _differences(original: Question, translated: Question, where: str) -> Iterat
             f"question '{original.id}' has {len(translated.accepted_answers)} accepted answer(s) "
             f"here but {len(original.accepted_answers)} in {where}; translate each '- =' answer"
         )
-    same_number = (translated.numeric_value, translated.numeric_tolerance) == (
-        original.numeric_value,
-        original.numeric_tolerance,
-    )
-    readable = None not in (translated.numeric_value, original.numeric_value)  # else reported
-    if original.kind == "numeric" and readable and not same_number:
-        yield (
-            f"the answer of question '{original.id}' is {_answer_text(translated)} here but "
-            f"{_answer_text(original)} in {where}; numbers stay the same in a translation"
-        )
+    yield from KINDS[original.kind].translation_differences(original, translated, where)
 
 
 def _compare_questions(

@@ -1,7 +1,7 @@
 """Course folders to CourseSpec objects, with every problem found located at file:line. Pure.
 
 The format is described in courses/README.md. The pieces live beside this module: front_matter
-(course.yml and module keys), module_files, quiz_syntax, quiz_parsing, question_kinds,
+(course.yml and module keys), module_files, quiz_syntax, quiz_parsing (the kinds are in app.questions),
 link_checks, exam_pools (draw, draw_from) and module_translations."""
 
 import hashlib

@@ -9,6 +9,7 @@ import copy
 from typing import Any
 
 from app.content.course_format import CourseSpec, ModuleSpec, Question, Quiz
+from app.questions.registry import KINDS
 
 Definition = dict[str, Any]
 
@@ -82,6 +83,6 @@ def _accept_translated_answers(definition: Definition, translated: Quiz) -> None
     by_id = {q.id: q for q in translated.questions}
     for question in definition["questions"]:
         other = by_id.get(question["id"])
-        if question["kind"] == "short" and other is not None:
+        if KINDS[question["kind"]].accepts_translated_answers and other is not None:
             extra = [a for a in other.accepted_answers if a not in question["accepted_answers"]]
             question["accepted_answers"] = question["accepted_answers"] + extra

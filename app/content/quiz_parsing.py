@@ -6,15 +6,24 @@ import unicodedata
 
 from app.content.course_format import Question
 from app.content.front_matter import check_id
-from app.content.question_kinds import KIND_CLASSES, KINDS, question_kind
 from app.content.quiz_syntax import QuestionLines, group_questions
 from app.content.rendering import render_inline, render_markdown, slugify_heading
 from app.content.source_text import FileReport, Lines
+from app.questions.registry import KINDS, heading_classes, kind_of, modifier_classes
 
-QUESTION_CLASSES = (*KIND_CLASSES, "any-tone")
 # Shorter right options ("Đúng", "Có", "60%") turn up in prompts by chance, not as a give-away.
 _TELLING_OPTION_LENGTH = 12
 _TELLING_ANSWER_LENGTH = 4
+
+
+def _question_classes() -> tuple[str, ...]:
+    """The heading classes a question may carry: those that set a kind, then modifiers."""
+    return (*heading_classes(), *modifier_classes())
+
+
+def _listed(classes: tuple[str, ...]) -> str:
+    names = [f".{name}" for name in classes]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _check_question_id(question: QuestionLines, seen: dict[str, int], report: FileReport) -> None:
@@ -42,26 +51,21 @@ def _check_question_id(question: QuestionLines, seen: dict[str, int], report: Fi
 
 
 def _check_classes(question: QuestionLines, report: FileReport) -> None:
+    known = _question_classes()
     for name in question.classes:
-        if name not in QUESTION_CLASSES:
-            close = difflib.get_close_matches(name, QUESTION_CLASSES, n=1, cutoff=0.5)
-            hint = (
-                f"did you mean '.{close[0]}'?"
-                if close
-                else "the classes are .truefalse, .short, .numeric and .any-tone"
-            )
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+            hint = f"did you mean '.{close[0]}'?" if close else f"the classes are {_listed(known)}"
             report.warning(question.line, f"unknown question class '.{name}' is ignored; {hint}")
-    kinds = [name for name in question.classes if name in KIND_CLASSES]
+    kinds = [name for name in question.classes if name in heading_classes()]
     if len(kinds) > 1:
         report.error(
             question.line,
             f"a question has one kind, but this heading says .{' and .'.join(kinds)}; keep one",
         )
-    if "any-tone" in question.classes and "short" not in question.classes:
-        report.warning(
-            question.line,
-            "'.any-tone' only applies to short-answer questions; add .short or remove .any-tone",
-        )
+    for modifier, kind in modifier_classes().items():
+        if modifier in question.classes and KINDS[kind].heading_class not in question.classes:
+            report.warning(question.line, KINDS[kind].modifiers[modifier])
 
 
 def _comparable(text: str) -> str:
@@ -125,8 +129,8 @@ def parse_quiz(lines: Lines, marker_line: int, files_url: str, report: FileRepor
             report.error(question.line, "question has no text; write it after '### '")
         if question.hint_line and not any(line.strip() for line in question.hint):
             report.error(question.hint_line, "the hint is empty; write it after 'Gợi ý:'")
-        kind = question_kind(question)
-        KINDS[kind].check(question, kind, report)
+        kind = kind_of(question)
+        KINDS[kind].check(question, report)
         _warn_if_answer_given_away(question, kind, report)
         built.append(_build_question(question, kind, files_url))
     return built

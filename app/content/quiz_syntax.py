@@ -1,6 +1,6 @@
 """The quiz part of a module, line by line: questions, options, answers, feedback, hints. Pure.
 
-This stage only groups lines; question_kinds checks what each question means."""
+This stage only groups lines; app.questions checks what each question means."""
 
 import re
 from dataclasses import dataclass, field

@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
-from app.database import utcnow
+from app.database import status_type, utcnow
 from app.extensions import db
 
 
@@ -29,7 +29,9 @@ class BatchJob(db.Model):
     token: Mapped[str] = mapped_column(sa.String(32), unique=True)  # the public handle in URLs
     kind: Mapped[str] = mapped_column(sa.String(64))  # a key of app.jobs.services.JOB_KINDS
     params: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
-    state: Mapped[str] = mapped_column(sa.String(16), default=JobState.QUEUED, index=True)
+    state: Mapped[JobState] = mapped_column(
+        status_type(JobState, "state"), default=JobState.QUEUED, index=True
+    )
     progress_done: Mapped[int] = mapped_column(default=0)
     progress_total: Mapped[int] = mapped_column(default=0)
     error: Mapped[str | None] = mapped_column(sa.String(500))

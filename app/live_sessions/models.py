@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
 from app.content.models import Course
-from app.database import utcnow
+from app.database import status_type, utcnow
 from app.extensions import db
 from app.progress.models import Intake
 
@@ -60,7 +60,7 @@ class Attendance(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(sa.ForeignKey("live_session.id"), index=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
-    method: Mapped[str] = mapped_column(sa.String(16))
+    method: Mapped[AttendanceMethod] = mapped_column(status_type(AttendanceMethod, "method"))
     minutes: Mapped[int | None]  # from the participant report; None for a check-in or a tick
     recorded_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))

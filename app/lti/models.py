@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
 from app.content.models import Course
-from app.database import utcnow
+from app.database import status_type, utcnow
 from app.extensions import db
 
 
@@ -94,7 +94,9 @@ class LtiScore(db.Model):
     score_given: Mapped[int]
     score_maximum: Mapped[int]
     completed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
-    state: Mapped[str] = mapped_column(sa.String(16), default=ScoreState.PENDING, index=True)
+    state: Mapped[ScoreState] = mapped_column(
+        status_type(ScoreState, "state"), default=ScoreState.PENDING, index=True
+    )
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow,
                                                       index=True)

@@ -1,84 +1,14 @@
 """Grading of quiz answers. Pure: no Flask, no database.
 
-Question kinds plug in through QUESTION_KINDS: a new kind adds a grader and a widget name
-here, and no view changes.
+Each question is graded by its kind's grader (app.questions.registry.KINDS); a new kind brings
+its own and nothing here changes.
 """
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from app.content.course_format import Question, Quiz
-from app.quizzes.answer_matching import number_matches, text_answer_matches
-
-MAX_TEXT_ANSWER = 200
-
-
-@dataclass(frozen=True)
-class GradedAnswer:
-    points: float  # 0.0 to 1.0
-    recorded: tuple  # what is stored: option indexes, or the typed text
-
-
-def clean_choices(question: Question, raw_values: Sequence[str]) -> frozenset[int]:
-    """Keep only well-formed option indexes of this question; tampered values are dropped."""
-    chosen = {
-        int(value) for value in raw_values
-        if value.isascii() and value.isdigit() and len(value) <= 3 and int(value) < len(question.options)
-    }
-    if question.kind in ("single", "truefalse") and len(chosen) > 1:
-        return frozenset()  # two answers to a one-answer question count as none
-    return frozenset(chosen)
-
-
-def _exact_choice(question: Question, raw: Sequence[str]) -> GradedAnswer:
-    chosen = clean_choices(question, raw)
-    return GradedAnswer(1.0 if chosen == question.correct_indexes else 0.0, tuple(sorted(chosen)))
-
-
-def _partial_choice(question: Question, raw: Sequence[str]) -> GradedAnswer:
-    """(right chosen - wrong chosen) / number of right options, never below zero."""
-    chosen = clean_choices(question, raw)
-    correct = question.correct_indexes
-    earned = (len(chosen & correct) - len(chosen - correct)) / max(len(correct), 1)
-    return GradedAnswer(max(0.0, earned), tuple(sorted(chosen)))
-
-
-def _typed(raw: Sequence[str]) -> str:
-    return raw[0][:MAX_TEXT_ANSWER] if raw else ""
-
-
-def _short_text(question: Question, raw: Sequence[str]) -> GradedAnswer:
-    typed = _typed(raw)
-    right = bool(typed.strip()) and text_answer_matches(
-        typed, question.accepted_answers, question.any_tone
-    )
-    return GradedAnswer(1.0 if right else 0.0, (typed,) if typed else ())
-
-
-def _numeric(question: Question, raw: Sequence[str]) -> GradedAnswer:
-    typed = _typed(raw)
-    value = question.numeric_value if question.numeric_value is not None else float("nan")
-    right = number_matches(typed, value, question.numeric_tolerance)
-    return GradedAnswer(1.0 if right else 0.0, (typed,) if typed else ())
-
-
-Grader = Callable[[Question, Sequence[str]], GradedAnswer]
-
-
-@dataclass(frozen=True)
-class QuestionKind:
-    grade: Grader
-    widget: str  # "radio", "checkbox", "text" or "number"
-    shuffle_options: bool
-
-
-QUESTION_KINDS: dict[str, QuestionKind] = {
-    "single": QuestionKind(_exact_choice, "radio", shuffle_options=True),
-    "multiple": QuestionKind(_partial_choice, "checkbox", shuffle_options=True),
-    "truefalse": QuestionKind(_exact_choice, "radio", shuffle_options=False),
-    "short": QuestionKind(_short_text, "text", shuffle_options=False),
-    "numeric": QuestionKind(_numeric, "number", shuffle_options=False),
-}
+from app.questions.registry import KINDS
 
 
 @dataclass(frozen=True)
@@ -112,7 +42,7 @@ class QuizGrade:
 
 
 def grade_question(question: Question, raw_values: Sequence[str]) -> QuestionResult:
-    graded = QUESTION_KINDS[question.kind].grade(question, raw_values)
+    graded = KINDS[question.kind].grade(question, raw_values)
     return QuestionResult(question.id, graded.recorded, graded.points)
 
 

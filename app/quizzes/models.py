@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
 from app.content.models import Module, QuizVersion
-from app.database import utcnow
+from app.database import status_type, utcnow
 from app.extensions import db
 
 
@@ -25,7 +25,9 @@ class QuizAttempt(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
     module_id: Mapped[int] = mapped_column(sa.ForeignKey("module.id"), index=True)
     quiz_version_id: Mapped[int] = mapped_column(sa.ForeignKey("quiz_version.id"))
-    state: Mapped[str] = mapped_column(sa.String(16), default=AttemptState.IN_PROGRESS)
+    state: Mapped[AttemptState] = mapped_column(
+        status_type(AttemptState, "state"), default=AttemptState.IN_PROGRESS
+    )
     # The questions this attempt drew from the pool, in order (None: every question).
     question_ids: Mapped[list[str] | None] = mapped_column(sa.JSON)
     # question id -> original option indexes in the order shown to this learner

@@ -7,7 +7,8 @@ from typing import Any
 
 from app.content.course_format import Quiz
 from app.content.review_options import review_items
-from app.quizzes.grading import QUESTION_KINDS, grade_question
+from app.questions.registry import KINDS
+from app.quizzes.grading import grade_question
 from app.quizzes.models import QuizAttempt
 from app.quizzes.option_ids import shown_values
 
@@ -106,7 +107,7 @@ def present_questions(attempt: QuizAttempt, language: str | None = None) -> list
             number=number,
             html=words.get("html", question.html),
             hint_html=words.get("hint_html", question.hint_html),
-            widget=QUESTION_KINDS[question.kind].widget,
+            widget=KINDS[question.kind].widget,
             options=tuple(PresentedOption(v, option_html[i]) for v, i in zip(values, order, strict=True)),
         ))
     return presented
@@ -145,7 +146,7 @@ def _question_feedback(question, number: int, words: dict, recorded: list, attem
         for i in order
     )
     points = grade_question(question, [str(value) for value in recorded]).points
-    typed = str(recorded[0]) if recorded and question.kind in ("short", "numeric") else ""
+    typed = str(recorded[0]) if recorded and KINDS[question.kind].typed else ""
     return QuestionFeedback(
         number=number,
         html=words.get("html", question.html),
@@ -153,15 +154,6 @@ def _question_feedback(question, number: int, words: dict, recorded: list, attem
         explanation_html=words.get("explanation_html", question.explanation_html) if explained else "",
         options=options,
         typed_answer=typed,
-        accepted_answers=_accepted(question) if keys else (),
+        accepted_answers=KINDS[question.kind].accepted(question) if keys else (),
     )
 
-
-def _accepted(question) -> tuple[str, ...]:
-    if question.kind == "short":
-        return tuple(question.accepted_answers)
-    if question.kind == "numeric" and question.numeric_value is not None:
-        value = f"{question.numeric_value:g}"
-        tolerance = f" ± {question.numeric_tolerance:g}" if question.numeric_tolerance else ""
-        return (value + tolerance,)
-    return ()

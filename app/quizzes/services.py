@@ -15,7 +15,8 @@ from app.content.models import Module
 from app.database import begin_write_transaction, utcnow
 from app.extensions import db
 from app.progress.services import deadline_passed, record_quiz_result
-from app.quizzes.grading import QUESTION_KINDS, grade_quiz
+from app.questions.registry import KINDS
+from app.quizzes.grading import grade_quiz
 from app.quizzes.models import AttemptState, QuizAttempt
 from app.quizzes.option_ids import new_option_ids, to_indexes
 from app.xapi import outbox as xapi_outbox
@@ -57,7 +58,7 @@ def _option_order(quiz: Quiz, question_ids: list[str], rng: random.Random) -> di
         if question.id not in question_ids:
             continue
         indexes = list(range(len(question.options)))
-        if QUESTION_KINDS[question.kind].shuffle_options:
+        if KINDS[question.kind].shuffle_options:
             rng.shuffle(indexes)
         order[question.id] = indexes
     return order

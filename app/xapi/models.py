@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.database import utcnow
+from app.database import status_type, utcnow
 from app.extensions import db
 
 
@@ -30,7 +30,9 @@ class XapiStatement(db.Model):
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
     body: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
-    state: Mapped[str] = mapped_column(sa.String(16), default=StatementState.PENDING)
+    state: Mapped[StatementState] = mapped_column(
+        status_type(StatementState, "state"), default=StatementState.PENDING
+    )
     attempts: Mapped[int] = mapped_column(default=0)
     next_try_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     claimed_by: Mapped[str | None] = mapped_column(sa.String(64))

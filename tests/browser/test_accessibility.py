@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from tests import builders
-from tests.browser.test_journey import chromium, live_server, log_in  # noqa: F401
+from tests.browser.test_journey import log_in
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -32,7 +32,7 @@ def certified_learner(app, make_user) -> str:
 
 
 @pytest.fixture
-def page(chromium):  # noqa: F811
+def page(chromium):
     """A phone-sized page; CSP is bypassed only so that axe itself can be injected."""
     context = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
                                    locale="vi-VN", bypass_csp=True)
@@ -40,7 +40,7 @@ def page(chromium):  # noqa: F811
     context.close()
 
 
-def test_learner_pages_meet_wcag_aa(certified_learner, live_server, page):  # noqa: F811
+def test_learner_pages_meet_wcag_aa(certified_learner, live_server, page):
     token = certified_learner
     page.goto(f"{live_server}/login")
     checked = {"/login": violations(page)}

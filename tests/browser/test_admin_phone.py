@@ -10,13 +10,13 @@ from app.extensions import db
 from app.jobs import services as jobs
 from app.jobs.models import JobState
 from tests.browser import test_journey
+from tests.browser.conftest import PHONE_WIDTH
 from tests.browser.test_accessibility import violations
-from tests.browser.test_journey import LOGIN_LABEL, PASSWORD_LABEL, PHONE_WIDTH
+from tests.browser.test_journey import LOGIN_LABEL, PASSWORD_LABEL
 from tests.client.test_certificates_admin import certify
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
-chromium, live_server, phone = test_journey.chromium, test_journey.live_server, test_journey.phone
 COURSE_TITLE = test_journey.COURSE_TITLE
 
 

@@ -1,17 +1,14 @@
 """An instructor edits a module in Debian's Chromium, previews and publishes it; a learner sees it.
 
-As in test_journey.py: the app runs in a thread on 127.0.0.1 with CSRF checks on, and the browser
-is driven through Playwright's sync API. Never run `playwright install`: Debian's Chromium is used.
+The server and the browser are conftest.py's: the app in a thread on 127.0.0.1 with CSRF checks
+on, Debian's Chromium driven through Playwright's sync API.
 Buttons are found by their form values, so the test holds whatever the catalogues call them.
 """
 
-import threading
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
-from werkzeug.serving import make_server
+from playwright.sync_api import Page, expect
 
 from app import demo
 from app.extensions import db
@@ -20,44 +17,8 @@ from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-]
 OLD_TEXT = "Bài đọc không có câu hỏi"
 NEW_TEXT = "Xã đã số hóa toàn bộ hồ sơ một cửa"
-
-
-@pytest.fixture
-def live_server(app):
-    """Serve the test app (its file database, CSRF on) on a free port of 127.0.0.1."""
-    app.config["WTF_CSRF_ENABLED"] = True
-    db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    if not Path(CHROMIUM).is_file():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (never `playwright install`)")
-    playwright = sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-    finally:
-        playwright.stop()
 
 
 @pytest.fixture

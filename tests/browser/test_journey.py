@@ -5,128 +5,24 @@ driven through Playwright's sync API. Never run `playwright install`: Debian's C
 """
 
 import re
-import shutil
-import subprocess
-import threading
 import unicodedata
-from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
-from werkzeug.serving import make_server
+from playwright.sync_api import Page, expect
 
 from app.extensions import db
+from tests.browser.conftest import Phone
 from tests.builders import choices_for
 from tests.conftest import PASSWORD
+from tests.pdf.poppler import pdf_text
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-PHONE_WIDTH = 390
 FULL_NAME = "Nguyễn Thị Hồng Nhung"
 COURSE_TITLE = "Khóa học mẫu về chuyển đổi số"
 LOGIN_LABEL = "Tên đăng nhập hoặc số điện thoại"
 PASSWORD_LABEL = "Mật khẩu"
-
-
-@pytest.fixture
-def live_server(app):
-    """Serve the test app (its file database, CSRF on) on a free port of 127.0.0.1."""
-    app.config["WTF_CSRF_ENABLED"] = True
-    db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    if not Path(CHROMIUM).is_file():
-        pytest.fail(
-            f"{CHROMIUM} is missing: apt-get install -y chromium (never `playwright install`)"
-        )
-    playwright = sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
-    finally:
-        playwright.stop()
-
-
-@dataclass
-class Phone:
-    page: Page
-    foreign_requests: list[str] = field(default_factory=list)
-    console_errors: list[str] = field(default_factory=list)
-
-    def assert_clean(self) -> None:
-        assert self.foreign_requests == [], "requests left 127.0.0.1"
-        assert self.console_errors == [], "errors in the browser console"
-
-    def assert_no_horizontal_scroll(self) -> None:
-        widths = self.page.evaluate("[window.innerWidth, document.documentElement.scrollWidth]")
-        assert widths[0] == PHONE_WIDTH, widths
-        assert widths[1] <= PHONE_WIDTH, f"{self.page.url} scrolls sideways: {widths[1]}px wide"
-
-
-@pytest.fixture
-def phone(chromium):
-    """A fresh phone-sized context per test, watching requests and the console."""
-    context = chromium.new_context(
-        viewport={"width": PHONE_WIDTH, "height": 844},
-        device_scale_factor=3,
-        is_mobile=True,
-        has_touch=True,
-        locale="vi-VN",
-        accept_downloads=True,
-    )
-    page = context.new_page()
-    watched = Phone(page)
-
-    def on_request(request):
-        if urlsplit(request.url).hostname != "127.0.0.1":
-            watched.foreign_requests.append(request.url)
-
-    def on_console(message):
-        if message.type != "error":
-            return
-        where = message.location.get("url", "")
-        # The app ships no favicon yet and Chromium asks for one by itself; only that 404 is
-        # tolerated, every other console error fails the test.
-        if urlsplit(where).path == "/favicon.ico" and "404" in message.text:
-            return
-        watched.console_errors.append(f"{message.text} @ {where}")
-
-    page.on("request", on_request)
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: watched.console_errors.append(str(error)))
-    try:
-        yield watched
-    finally:
-        context.close()
 
 
 def log_in(page: Page, base: str, username: str) -> None:
@@ -172,17 +68,9 @@ def take_quiz(phone: Phone, module_title: str, answers: dict[str, list[str]]) ->
     phone.assert_no_horizontal_scroll()
 
 
-def pdf_text(path: Path) -> str:
-    if shutil.which("pdftotext") is None:
-        pytest.fail("pdftotext is missing: apt-get install -y poppler-utils")
-    done = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(path), "-"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return unicodedata.normalize("NFC", " ".join(done.stdout.split()))
+def pdf_words(path: Path) -> str:
+    """The PDF's words on one line, NFC, as a reader would copy them."""
+    return unicodedata.normalize("NFC", " ".join(pdf_text(path, layout=False).split()))
 
 
 def test_learner_journey_on_a_phone(live_server, phone, make_user, tmp_path):
@@ -229,7 +117,7 @@ def test_learner_journey_on_a_phone(live_server, phone, make_user, tmp_path):
     pdf = tmp_path / "certificate.pdf"
     download.save_as(pdf)
     assert pdf.read_bytes().startswith(b"%PDF-")
-    text = pdf_text(pdf)
+    text = pdf_words(pdf)
     assert FULL_NAME in text
     assert COURSE_TITLE in text
 

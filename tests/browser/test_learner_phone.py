@@ -17,14 +17,13 @@ from app import create_app
 from app.extensions import db
 from config import DevelopmentConfig
 from tests import builders
-from tests.browser import test_journey
+from tests.browser.conftest import PHONE_WIDTH
 from tests.browser.test_accessibility import violations
-from tests.browser.test_journey import PHONE_WIDTH, log_in, option_label, pdf_text
+from tests.browser.test_journey import log_in, option_label, pdf_words
 from tests.conftest import PASSWORD, IsolatedClient
 
 pytestmark = pytest.mark.browser
 # The live server, Debian's Chromium and the watched phone of the journey test.
-chromium, live_server, phone = test_journey.chromium, test_journey.live_server, test_journey.phone
 BILINGUAL = "khoa-song-ngu"
 
 
@@ -117,8 +116,8 @@ def test_certificate_link_opens_on_the_served_address(development_server, make_u
         link.click()
     pdf = tmp_path / "certificate.pdf"
     download_info.value.save_as(pdf)
-    printed = re.search(r"https?://\S+/verify/[A-Z0-9-]+", pdf_text(pdf))
-    assert printed, pdf_text(pdf)
+    printed = re.search(r"https?://\S+/verify/[A-Z0-9-]+", pdf_words(pdf))
+    assert printed, pdf_words(pdf)
     assert printed.group(0).startswith(f"{base}/verify/")
     page.goto(printed.group(0))  # what scanning the QR code opens on this phone
     expect(page.locator(".status-valid")).to_be_visible()

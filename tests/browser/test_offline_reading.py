@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from app.extensions import db
 from app.progress.models import ModuleProgress
-from tests.browser.test_journey import PHONE_WIDTH, Phone, chromium, live_server  # noqa: F401
+from tests.browser.conftest import PHONE_WIDTH, Phone
 from tests.client.test_offline_reading import IMAGE_URL, copy_courses_with_an_image
 from tests.conftest import PASSWORD
 
@@ -47,7 +47,7 @@ def courses_dir(tmp_path):
 
 
 @pytest.fixture(params=["vi-VN", "en-US"])
-def phone(request, chromium):  # noqa: F811
+def phone(request, chromium):
     """A phone-sized context in one language, watching requests and the console."""
     context = chromium.new_context(viewport={"width": PHONE_WIDTH, "height": 844},
                                    device_scale_factor=3, is_mobile=True, has_touch=True,
@@ -111,7 +111,7 @@ def save_the_course(phone: Phone, base: str) -> None:
     expect(page.locator(".offline-status")).to_contain_text(words["saved"])
 
 
-def test_a_saved_course_is_read_offline_and_progress_is_sent_back_once(live_server, phone, make_user):  # noqa: F811
+def test_a_saved_course_is_read_offline_and_progress_is_sent_back_once(live_server, phone, make_user):
     base, page, words = live_server, phone.page, phone.words
     learner = make_user(username="nhung")
     learner_id = learner.id
@@ -154,7 +154,7 @@ def test_a_saved_course_is_read_offline_and_progress_is_sent_back_once(live_serv
     phone.assert_clean()
 
 
-def test_logging_out_clears_the_saved_course(live_server, phone, make_user):  # noqa: F811
+def test_logging_out_clears_the_saved_course(live_server, phone, make_user):
     base, page = live_server, phone.page
     make_user(username="nhung")
     db.session.commit()

@@ -30,12 +30,6 @@ def units(app) -> dict[str, Unit]:
     return {u.code: u for u in made}
 
 
-@pytest.fixture
-def admin(client, auth, make_user):
-    make_user(role="admin", username="quantri")  # Vietnamese: the errors are read in Vietnamese
-    auth.login("quantri")
-
-
 def found(client, **args) -> str:
     response = client.get(ADMIN_BASE, query_string=args)
     assert response.status_code == 200

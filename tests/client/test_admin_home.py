@@ -11,6 +11,8 @@ from app.progress.models import CourseCompletion, Enrolment
 from tests import builders
 from tests.conftest import PASSWORD, csrf_token_from
 
+pytestmark = pytest.mark.usefixtures("no_job_left_running")
+
 NEW_ROUTES = ["/admin/", "/admin/jobs"]
 # Where each admin task starts; the home links to every one (the funnel through the reports list).
 TASK_LINKS = [
@@ -20,19 +22,9 @@ TASK_LINKS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def no_job_left_running():
-    yield
-    jobs.wait_for_local_jobs()
-
-
 @pytest.fixture
-def admin(client, auth, make_user):
-    user = make_user(role="admin", username="quantri")
-    user.locale = "en"  # the assertions read the English page
-    db.session.commit()
-    auth.login("quantri")
-    return user
+def admin_locale():
+    return "en"  # the assertions read the English pages
 
 
 @pytest.mark.parametrize("role", ["learner", "instructor"])

@@ -5,7 +5,6 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from app.authoring import instructors
 from app.authoring.models import ModuleRevision
 from app.extensions import db
 from tests import builders
@@ -13,15 +12,6 @@ from tests.conftest import row_count
 from tests.security.vectors import app_route_check, executable_vectors
 
 EDITOR = "/authoring/courses/khoa-mau/modules/{}"
-
-
-@pytest.fixture
-def editor(client, auth, make_user):
-    instructor = make_user(role="instructor", username="giang_vien")
-    instructors.assign(instructor, builders.course(), instructor)
-    db.session.commit()
-    auth.login("giang_vien")
-    return client
 
 
 def form_of(page: str) -> dict:

@@ -2,22 +2,7 @@
 
 import re
 
-import pytest
-
-from app.authoring import instructors
-from app.extensions import db
-from tests import builders
-
 EDITOR = "/authoring/courses/khoa-mau/modules/gioi-thieu"
-
-
-@pytest.fixture
-def editor(client, auth, make_user):
-    instructor = make_user(role="instructor", username="giang_vien")
-    instructors.assign(instructor, builders.course(), instructor)
-    db.session.commit()
-    auth.login("giang_vien")
-    return client
 
 
 def test_the_guide_is_in_vietnamese_with_its_examples_as_code(editor):

@@ -5,14 +5,13 @@ import hashlib
 import pytest
 import sqlalchemy as sa
 
-from app.audit.models import AuditEvent
 from app.authoring import services
 from app.authoring.models import CourseAsset, ModuleRevision, RevisionState
 from app.authoring.overlay import materialised_root
 from app.content.services import CourseContentError, sync_courses
 from app.extensions import db
 from tests import builders
-from tests.conftest import row_count
+from tests.conftest import audit_events, row_count
 
 READING = "02-doc-them.md"
 PNG = bytes.fromhex(
@@ -45,10 +44,6 @@ def publish(source: str, author, path: str = READING, **fields) -> ModuleRevisio
     return revision
 
 
-def events(name: str) -> list[AuditEvent]:
-    return list(db.session.scalars(sa.select(AuditEvent).filter_by(event=name)))
-
-
 def test_publishing_keeps_the_revision_loads_the_course_and_leaves_the_folder_alone(courses_dir, author):
     before = disk(courses_dir)
     revision = publish(before.replace("Chính quyền số", "Chính quyền số mới"), author, note="tiêu đề")
@@ -56,7 +51,7 @@ def test_publishing_keeps_the_revision_loads_the_course_and_leaves_the_folder_al
     assert revision.base_hash == hashlib.sha256(before.encode()).hexdigest()
     assert "Chính quyền số mới" in builders.module("doc-them").html
     assert disk(courses_dir) == before  # the folder from git is never written
-    assert [e.target for e in events("module.published")] == ["khoa-mau/02-doc-them.md"]
+    assert [e.target for e in audit_events("module.published")] == ["khoa-mau/02-doc-them.md"]
 
 
 def test_sync_applies_published_revisions_over_the_folder(courses_dir, author):
@@ -76,7 +71,7 @@ def test_git_wins_when_the_file_changed_after_editing_began(courses_dir, author)
     html = builders.module("doc-them").html
     assert "Sửa trong git" in html and "Sửa trên web" not in html
     assert db.session.get(ModuleRevision, revision.id).state == RevisionState.SUPERSEDED
-    superseded = events("module.revision_superseded")
+    superseded = audit_events("module.revision_superseded")
     assert len(superseded) == 1 and superseded[0].details["revision"] == revision.id
 
 
@@ -112,7 +107,7 @@ def test_publish_refuses_a_draft_with_errors_and_writes_nothing(courses_dir, aut
     db.session.rollback()
     assert refused.value.reason == "errors"
     assert any(p.path == "khoa-mau/01-gioi-thieu.md" and p.line > 1 for p in refused.value.check.errors)
-    assert row_count(ModuleRevision) == 0 and events("module.published") == []
+    assert row_count(ModuleRevision) == 0 and audit_events("module.published") == []
     assert builders.module("gioi-thieu").html == html_before
 
 

@@ -6,10 +6,8 @@ import pytest
 import sqlalchemy as sa
 from PIL import Image
 
-from app.authoring import instructors
 from app.authoring.models import CourseAsset
 from app.extensions import db
-from tests import builders
 from tests.conftest import row_count
 
 UPLOAD = "/authoring/courses/khoa-mau/images"
@@ -20,15 +18,6 @@ def image_bytes(kind: str, size=(4, 3), color=(200, 30, 30)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, color).save(out, format=kind)
     return out.getvalue()
-
-
-@pytest.fixture
-def editor(client, auth, make_user):
-    instructor = make_user(role="instructor", username="giang_vien")
-    instructors.assign(instructor, builders.course(), instructor)
-    db.session.commit()
-    auth.login("giang_vien")
-    return client
 
 
 def upload(client, data: bytes, name: str):

@@ -21,15 +21,11 @@ from app.jobs import services as jobs
 from app.jobs.models import BatchJob, JobState
 from tests.client.test_certificates_admin import certify
 
+pytestmark = pytest.mark.usefixtures("no_job_left_running")
+
 BASE = "/admin/certificates/print"
 # Print order for Lào Cai: Tả Phìn (with Bản Hồ, merged into it) before Tả Van, then by given name.
 EXPECTED_ORDER = ["Lê Thị Ánh", "Phạm Thị Dung", "Nguyễn Văn Bảo", "Hoàng Văn Đức"]
-
-
-@pytest.fixture(autouse=True)
-def no_job_left_running():
-    yield
-    jobs.wait_for_local_jobs()
 
 
 @pytest.fixture
@@ -55,12 +51,6 @@ def certificates(app):
     revoke_certificate(issued[4], "Cấp nhầm")
     db.session.commit()
     return issued
-
-
-@pytest.fixture
-def admin(client, auth, make_user):
-    make_user(role="admin", username="quantri")
-    auth.login("quantri")
 
 
 def poppler(tool: str, pdf: bytes, *args: str) -> str:

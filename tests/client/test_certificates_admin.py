@@ -1,20 +1,19 @@
 """Certificates admin: search, revoke with a reason, correct a name and reissue; CSRF; roles."""
 
-import subprocess
 
 import pytest
 import sqlalchemy as sa
 
 from app.accounts.models import Unit, UnitLevel, User
 from app.accounts.services import create_user
-from app.audit.models import AuditEvent
 from app.certificates.models import Certificate
 from app.certificates.services import issue_certificate
 from app.extensions import db
 from app.jobs.models import BatchJob
 from app.progress.models import CourseCompletion
 from tests import builders
-from tests.conftest import PASSWORD, csrf_token_from
+from tests.conftest import PASSWORD, audit_events, csrf_token_from
+from tests.pdf.poppler import pdf_text
 
 ADMIN_BASE = "/admin/certificates"
 
@@ -39,20 +38,6 @@ def units(app) -> dict[str, Unit]:
     db.session.add_all([lao_cai, ta_van, ban_ho])
     db.session.commit()
     return {u.code: u for u in (lao_cai, ta_van, ban_ho)}
-
-
-@pytest.fixture
-def admin(client, auth, make_user):
-    make_user(role="admin", username="quantri")
-    auth.login("quantri")
-
-
-def events(name: str) -> list[AuditEvent]:
-    return list(db.session.scalars(sa.select(AuditEvent).filter_by(event=name)))
-
-
-def pdf_text(pdf: bytes) -> str:
-    return subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
 
 
 def test_search_by_name_without_tone_marks_by_code_unit_and_status(client, units, admin):
@@ -80,7 +65,7 @@ def test_revoke_with_a_reason_shows_on_the_verify_page_and_is_audited(client, un
     assert response.status_code == 302
     db.session.refresh(certificate)
     assert certificate.status == "revoked" and certificate.revoke_reason == "Cấp nhầm người"
-    (event,) = events("certificate.revoked")
+    (event,) = audit_events("certificate.revoked")
     assert event.actor_name == "quantri" and event.details["reason"] == "Cấp nhầm người"
     client.post("/logout")
     page = client.get(f"/verify/{certificate.display_code}").get_data(as_text=True)
@@ -95,7 +80,7 @@ def test_revoke_needs_a_reason_and_a_valid_certificate(client, units, admin):
     assert certificate.status == "valid"
     client.post(url, data={"reason": "Sai thông tin"})
     again = client.post(url, data={"reason": "Lần nữa"}, follow_redirects=True)
-    assert again.status_code == 200 and len(events("certificate.revoked")) == 1
+    assert again.status_code == 200 and len(audit_events("certificate.revoked")) == 1
 
 
 def test_correct_the_name_then_reissue_gives_a_new_code_and_supersedes_the_old(client, units, admin):
@@ -105,17 +90,17 @@ def test_correct_the_name_then_reissue_gives_a_new_code_and_supersedes_the_old(c
     assert response.status_code == 302
     user = db.session.scalar(sa.select(User).filter_by(username="hv-nhung"))
     assert user.full_name == "Nguyễn Thị Hồng Nhung" and user.name_sort_key.startswith("nhung nguyen")
-    assert events("user.name_corrected")[0].details["old_name"] == "Nguyen Thi Hong Nhung"
+    assert audit_events("user.name_corrected")[0].details["old_name"] == "Nguyen Thi Hong Nhung"
 
     response = client.post(f"{ADMIN_BASE}/{old.display_code}/reissue")
     assert response.status_code == 302
     new = db.session.scalars(sa.select(Certificate).filter_by(status="valid")).one()
     assert response.headers["Location"].endswith(f"{ADMIN_BASE}/{new.display_code}")
     assert new.code != old.code and new.full_name == "Nguyễn Thị Hồng Nhung"
-    assert "Nguyễn Thị Hồng Nhung" in pdf_text(new.pdf)
+    assert "Nguyễn Thị Hồng Nhung" in pdf_text(new.pdf, layout=False)
     db.session.refresh(old)
     assert old.status == "superseded" and old.superseded_by_id == new.id
-    assert events("certificate.reissued")[0].actor_name == "quantri"
+    assert audit_events("certificate.reissued")[0].actor_name == "quantri"
 
     client.post("/logout")
     old_page = client.get(f"/verify/{old.display_code}").get_data(as_text=True)

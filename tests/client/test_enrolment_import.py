@@ -40,12 +40,14 @@ def units(commune):
 
 
 @pytest.fixture
-def admin(client, auth, make_user, units):
-    user = make_user(role="admin", username="quantri", full_name="Lê Minh Châu")
-    user.locale = "en"
-    db.session.commit()
-    auth.login("quantri")
-    return user
+def admin_locale():
+    return "en"  # the assertions read the English pages
+
+
+@pytest.fixture
+def admin(admin, units):
+    """conftest's admin, with the units her imports name."""
+    return admin
 
 
 def plan_file(name: str):

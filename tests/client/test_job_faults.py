@@ -25,6 +25,8 @@ from tests.client.test_batch_print import EXPECTED_ORDER, certificates, page_cou
 from tests.conftest import csrf_token_from
 from tests.durability.conftest import transactions_left_open
 
+pytestmark = pytest.mark.usefixtures("no_job_left_running")
+
 BASE = "/admin/certificates/print"
 PARAMS = {"course": "khoa-mau", "unit": "LC", "format": "pdf", "on": "2025-08-01"}
 
@@ -34,17 +36,8 @@ class WorkerKilled(BaseException):
 
 
 @pytest.fixture
-def admin(client, auth, make_user):
-    user = make_user(role="admin", username="quantri")
-    user.locale = "en"  # the assertions read the English page
-    db.session.commit()
-    auth.login("quantri")
-
-
-@pytest.fixture(autouse=True)
-def no_job_left_running():
-    yield
-    jobs.wait_for_local_jobs()
+def admin_locale():
+    return "en"  # the assertions read the English pages
 
 
 def print_job() -> BatchJob:

@@ -139,12 +139,6 @@ def world(app):
     return build_world()
 
 
-@pytest.fixture
-def admin(client, auth, make_user):
-    make_user(role="admin", username="quantri")
-    auth.login("quantri")
-
-
 def funnel_page(client, **args) -> str:
     response = client.get("/admin/reports/courses/khoa-mau", query_string=args)
     assert response.status_code == 200, response.status_code

@@ -28,12 +28,6 @@ def world(app):
     return build_world()
 
 
-@pytest.fixture
-def admin(client, auth, make_user):
-    make_user(role="admin", username="quantri")
-    auth.login("quantri")
-
-
 def csv_lines(client, separator: str = ",", **args) -> list[list[str]]:
     if separator == ";":
         args["separator"] = "semicolon"

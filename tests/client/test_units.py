@@ -8,11 +8,10 @@ import sqlalchemy as sa
 from openpyxl import Workbook
 
 from app.accounts.models import Unit, UnitLevel, User
-from app.audit.models import AuditEvent
 from app.extensions import db
 from app.units import services
 from app.units.history import UnitHistory, UnitNode
-from tests.conftest import row_count
+from tests.conftest import audit_events, row_count
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "imports"
 YESTERDAY = date.today() - timedelta(days=1)
@@ -20,10 +19,6 @@ YESTERDAY = date.today() - timedelta(days=1)
 
 def unit(code: str) -> Unit:
     return db.session.scalar(sa.select(Unit).filter_by(code=code))
-
-
-def events(name: str) -> list[AuditEvent]:
-    return list(db.session.scalars(sa.select(AuditEvent).filter_by(event=name)))
 
 
 @pytest.fixture
@@ -39,12 +34,8 @@ def tree(commune):
 
 
 @pytest.fixture
-def admin(client, auth, make_user):
-    user = make_user(role="admin", username="quantri")
-    user.locale = "en"
-    db.session.commit()
-    auth.login("quantri")
-    return user
+def admin_locale():
+    return "en"  # the assertions read the English pages
 
 
 def test_merge_keeps_learners_attached_and_today_follows_successors(app, tree, make_user):
@@ -115,11 +106,11 @@ def test_create_rename_move_and_merge_through_the_pages_are_audited(client, admi
     a, b = unit("T99-H1-A"), unit("T99-H1-B")
     assert (a.name, a.parent_id) == ("Xã Suối Á", new.id)
     assert (b.valid_until, b.successor_id) == (YESTERDAY, a.id)
-    assert [e.target for e in events("unit.created")] == ["T99-H2"]
-    assert events("unit.renamed")[0].details == {"old_name": "Xã Suối A", "new_name": "Xã Suối Á"}
-    assert events("unit.moved")[0].details == {"old_parent": "T99-H1", "new_parent": "T99-H2"}
-    assert events("unit.merged")[0].details == {"into": "T99-H1-A", "effective": YESTERDAY.isoformat()}
-    assert all(e.actor_name == "quantri" for e in events("unit.merged"))
+    assert [e.target for e in audit_events("unit.created")] == ["T99-H2"]
+    assert audit_events("unit.renamed")[0].details == {"old_name": "Xã Suối A", "new_name": "Xã Suối Á"}
+    assert audit_events("unit.moved")[0].details == {"old_parent": "T99-H1", "new_parent": "T99-H2"}
+    assert audit_events("unit.merged")[0].details == {"into": "T99-H1-A", "effective": YESTERDAY.isoformat()}
+    assert all(e.actor_name == "quantri" for e in audit_events("unit.merged"))
 
 
 def test_a_refused_change_shows_the_reason_and_changes_nothing(client, admin, tree):
@@ -128,7 +119,7 @@ def test_a_refused_change_shows_the_reason_and_changes_nothing(client, admin, tr
     assert response.status_code == 400 and "lower level" in response.get_data(as_text=True)
     response = client.post(f"/admin/units/{tree['a'].id}/move", data={"parent_code": "NOPE"})
     assert response.status_code == 400 and "Nothing matches “NOPE”" in response.get_data(as_text=True)
-    assert unit("T99-H1").valid_until is None and not events("unit.merged")
+    assert unit("T99-H1").valid_until is None and not audit_events("unit.merged")
 
 
 def test_units_import_csv_with_vietnamese_headers_and_levels(app):
@@ -138,7 +129,7 @@ def test_units_import_csv_with_vietnamese_headers_and_levels(app):
     assert unit("02650").level == "commune" and unit("02680").parent.code == "10"
     again = app.test_cli_runner().invoke(args=["units", "import", str(FIXTURES / "units.csv")])
     assert again.exit_code == 0 and "5 already present" in again.output
-    assert events("units.imported")[0].details["created"] == 5
+    assert audit_events("units.imported")[0].details["created"] == 5
 
 
 def test_units_import_is_all_or_nothing_with_row_numbers(app):
@@ -149,7 +140,7 @@ def test_units_import_is_all_or_nothing_with_row_numbers(app):
         line = next(line for line in result.output.splitlines() if line.startswith(f"row {row:>5}"))
         assert "ERROR" in line and fragment in line, line
     assert row_count(Unit) == 0
-    assert events("units.imported")[0].outcome == "failure"
+    assert audit_events("units.imported")[0].outcome == "failure"
 
 
 def test_units_import_xlsx_restores_official_code_widths(app, tmp_path):
@@ -168,5 +159,5 @@ def test_units_merge_command(app, tree):
     result = app.test_cli_runner().invoke(args=["units", "merge", "T99-H1", "--into", "T99",
                                                 "--on", "2025-07-01"])
     assert result.exit_code == 0, result.output
-    assert unit("T99-H1").successor.code == "T99" and events("unit.merged")
+    assert unit("T99-H1").successor.code == "T99" and audit_events("unit.merged")
     assert result.stdout.startswith("Merged 1 unit")

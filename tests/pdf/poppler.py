@@ -28,9 +28,11 @@ def _run(tool: str, *args: str, pdf: bytes, check: bool = True) -> str:
     return done.stdout
 
 
-def pdf_text(pdf: bytes) -> str:
-    """The text `pdftotext -layout` extracts."""
-    return _run("pdftotext", "-layout", "-enc", "UTF-8", pdf=pdf)
+def pdf_text(pdf: bytes | Path, layout: bool = True) -> str:
+    """The text `pdftotext` extracts (laid out as on the page unless layout is False), of a PDF's
+    bytes or file; the one helper every test that reads a PDF's words uses."""
+    data = pdf.read_bytes() if isinstance(pdf, Path) else pdf
+    return _run("pdftotext", *(["-layout"] if layout else []), "-enc", "UTF-8", pdf=data)
 
 
 def pdf_fonts(pdf: bytes) -> list[tuple[str, str]]:

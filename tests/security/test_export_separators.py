@@ -15,12 +15,6 @@ from tests.unit.test_exports import pieces_a_spreadsheet_might_read
 UNIT_NAME = "Xã An;=cmd|' /C calc'!A0"
 
 
-@pytest.fixture
-def admin(client, auth, make_user):
-    make_user(role="admin", username="quantri")
-    auth.login("quantri")
-
-
 @pytest.mark.parametrize("separator", ["", "semicolon"])  # the comma and the semicolon file
 def test_issue10_5_a_unit_name_with_a_separator_and_a_formula_is_exported_inert(client, admin,
                                                                                figures, separator):

@@ -1,5 +1,7 @@
 from app.content.course_format import Option, Question, Quiz
-from app.quizzes.grading import QUESTION_KINDS, clean_choices, grade_quiz
+from app.questions.choice import clean_choices
+from app.questions.registry import KINDS
+from app.quizzes.grading import grade_quiz
 
 
 def question(kind: str, correct: list[bool], qid: str = "q") -> Question:
@@ -31,7 +33,7 @@ def test_multiple_choice_gives_partial_credit_by_the_documented_rule():
 
 def test_true_false_is_not_shuffled_and_graded():
     quiz = Quiz([question("truefalse", [False, True])])
-    assert not QUESTION_KINDS["truefalse"].shuffle_options
+    assert not KINDS["truefalse"].shuffle_options
     assert grade_quiz(quiz, {"q": ["1"]}, 70).passed
     assert not grade_quiz(quiz, {"q": ["0"]}, 70).passed
 
