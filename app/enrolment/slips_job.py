@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import sqlalchemy as sa
+from flask import current_app, url_for
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
@@ -72,3 +73,10 @@ def _store_hashes(hashes: dict[int, str]) -> None:
         sa.update(users).where(users.c.id == sa.bindparam("user_id"), users.c.last_login_at.is_(None))
         .values(password_hash=sa.bindparam("new_hash"), must_change_password=True),
         [{"user_id": user_id, "new_hash": password_hash} for user_id, password_hash in hashes.items()])
+
+
+def job_page_url(token: str) -> str:
+    """The job's page at the site's public address (for a message printed outside any request)."""
+    with current_app.test_request_context():
+        path = url_for("enrolment.slips_job", token=token)
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
