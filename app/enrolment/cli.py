@@ -74,6 +74,8 @@ def import_users_command(file: Path, dry_run: bool, intake_ref: str | None, slip
         click.echo(f"Login slips job queued; {admin.username} downloads the slips from "
                    f"{job_page_url(job.token)}")
         return
+    click.echo(f"Making the login slips (job {job.token}; should this stop, "
+               f"`flask users slips --job {job.token}` makes them again).")
     _make_slips(jobs.JobRun(job.id, dict(job.params), worker), job.token, slips)
 
 

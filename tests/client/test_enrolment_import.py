@@ -486,6 +486,7 @@ def test_issue15_4_failed_slips_leave_accounts_without_passwords_and_say_how_to_
     (job,) = db.session.scalars(sa.select(BatchJob))
     assert "the login slips were not made (PdfRenderError)" in failed.output
     assert f"flask users slips --job {job.token} --slips FILE" in failed.output
+    assert f"Making the login slips (job {job.token};" in failed.output  # printed before the work
     assert not slips.exists() and job.state == JobState.FAILED
     assert [u.password_hash for u in learners()] == [learner_import.PENDING_PASSWORD_HASH] * 3
     monkeypatch.undo()
