@@ -96,7 +96,7 @@ def in_write_transaction() -> bool:
     return bool(session.connection().info.get(_WRITER))
 
 
-def begin_write_transaction() -> None:
+def begin_write_transaction(*, keep_loaded: bool = False) -> None:
     """Make sure the session's transaction is one that took the write lock when it began.
 
     On SQLite a deferred transaction that reads and then writes can lose a race
@@ -105,10 +105,18 @@ def begin_write_transaction() -> None:
     would only make every loaded object read again. Otherwise the read transaction is ended
     and a writer begun. On PostgreSQL callers also lock the rows they decide on with
     SELECT ... FOR UPDATE.
+
+    Ending the read transaction expires what it loaded, so that nothing is decided on a read
+    made before the lock. A caller that reads again under the lock all it decides on, and uses
+    the rest only for facts no writer changes (ids, the module a page shows), passes
+    keep_loaded and spares the page reading its user and module a second time.
     """
     if in_write_transaction():
         return
-    db.session.commit()
+    if keep_loaded:
+        commit_keeping_loaded()
+    else:
+        db.session.commit()
     db.session.connection(execution_options={_IMMEDIATE: True})
 
 

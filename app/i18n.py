@@ -62,8 +62,11 @@ def bound_template_translations() -> dict:
     """
     translations = get_translations()
     locale = get_locale()
+    gettext = _newstyle_gettext(translations.ugettext)
     return {
-        "gettext": _newstyle_gettext(translations.ugettext),
+        # `_` itself, not Jinja's alias that looks `gettext` up again on every call.
+        "_": gettext,
+        "gettext": gettext,
         "ngettext": _newstyle_ngettext(translations.ungettext),
         "get_locale": lambda: locale,
     }

@@ -114,12 +114,11 @@ def module(slug: str, module_slug: str):
     if current_user.role == Role.LEARNER and not found.enrolled:
         flash(_("Join the course to read its modules."), "info")
         return redirect(url_for("content.course", slug=course.slug))
-    if request.headers.get(SAVING_HEADER):  # saved for reading offline: not opened yet
-        row = found.progress
-    else:
-        row, first_open = progress.record_module_opened(current_user, module, known=found.progress)
-        if first_open:
-            commit_keeping_loaded()
+    row = found.progress
+    # A page saved for reading offline has not been opened yet.
+    if row is None and not request.headers.get(SAVING_HEADER):
+        row = progress.record_first_open(current_user, module)
+        commit_keeping_loaded()
     outline = course_outline(course)
     attempts = attempts_for_module(current_user, module) if module.has_quiz else []
     entry = outline.entry(module.id)

@@ -113,11 +113,20 @@ def record_module_opened(user: User, module: Module,
     row = known or module_progress(user, module)
     if row is not None:
         return row, False
-    begin_write_transaction()
-    row = _progress_row(user, module)  # read again under the lock: another tab may have won
+    return record_first_open(user, module), True
+
+
+def record_first_open(user: User, module: Module) -> ModuleProgress:
+    """Her progress row for a module the caller found she has not opened yet, created now.
+
+    Her row is read again under the write lock (another tab may have won); the user and the
+    module stay loaded across the lock, since nothing here decides on what they hold.
+    """
+    begin_write_transaction(keep_loaded=True)
+    row = _progress_row(user, module)
     db.session.flush()
     xapi_outbox.record_module_experienced(user, module)
-    return row, True
+    return row
 
 
 def record_quiz_result(
@@ -128,8 +137,10 @@ def record_quiz_result(
     row = _progress_row(user, module)
     if grading == "last" or row.best_score is None or score > row.best_score:
         row.best_score = score
-    db.session.flush()
-    return complete_module(user, module, score=None) if passed else None
+    if not passed:
+        db.session.flush()
+        return None
+    return _complete_module_row(user, module, row, score=None)
 
 
 def _progress_row(user: User, module: Module) -> ModuleProgress:
@@ -148,7 +159,11 @@ def complete_module(user: User, module: Module, score: int | None) -> CourseComp
 
     Returns the course completion if this call created it.
     """
-    row = _progress_row(user, module)
+    return _complete_module_row(user, module, _progress_row(user, module), score)
+
+
+def _complete_module_row(user: User, module: Module, row: ModuleProgress,
+                         score: int | None) -> CourseCompletion | None:
     if score is not None and (row.best_score is None or score > row.best_score):
         row.best_score = score
     if row.completed_at is None:

@@ -138,6 +138,18 @@ def attempt_of(user: User, token: str) -> QuizAttempt:
     return attempt
 
 
+# A submit grades the attempt against its quiz version and records progress in its module and
+# course: all four in one statement, the attempt's row locked (PostgreSQL; SQLite's transaction
+# already holds the write lock).
+_ATTEMPT_TO_SUBMIT = (
+    sa.select(QuizAttempt)
+    .where(QuizAttempt.token == sa.bindparam("token"))
+    .options(joinedload(QuizAttempt.quiz_version, innerjoin=True),
+             joinedload(QuizAttempt.module, innerjoin=True).joinedload(Module.course, innerjoin=True))
+    .with_for_update(of=QuizAttempt)
+)
+
+
 @dataclass(frozen=True)
 class Submission:
     attempt: QuizAttempt
@@ -155,9 +167,7 @@ def submit_attempt(user: User, token: str, answers: dict[str, list[str]]) -> Sub
     """
     begin_write_transaction()
     db.session.execute(sa.select(User.id).where(User.id == user.id).with_for_update())
-    attempt = db.session.scalar(
-        sa.select(QuizAttempt).filter_by(token=token[:64]).with_for_update()
-    )
+    attempt = db.session.scalar(_ATTEMPT_TO_SUBMIT, {"token": token[:64]})
     if attempt is None or attempt.user_id != user.id:
         raise AttemptNotFound(token)
     if attempt.is_submitted:
