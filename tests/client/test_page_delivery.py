@@ -26,6 +26,13 @@ QUERY_BUDGET = {
     # her live sessions with her attendance
     "login": 0,
     "verify": 1,
+    # Writes. First open: user, module (with course, enrolment, progress), her progress under the
+    # lock, its INSERT, "started" on the enrolment, then her attempts.
+    "first_open": 6,
+    # Submit: user, her row locked, the attempt with its quiz, module and course, her enrolment
+    # (deadline), the attempt's UPDATE, her progress and its UPDATE, the course's completion and
+    # her progress in the course (is it done?).
+    "submit": 9,
 }
 
 
@@ -68,6 +75,20 @@ def test_a_module_read_again_writes_nothing_and_stays_within_its_query_budget(cl
     assert writes(again) == []
     assert len(again) <= QUERY_BUDGET["module"], again
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ModuleProgress)) == 1
+
+
+def test_a_first_open_and_a_submit_read_each_row_once(client, learner):
+    slug = next(m for m in builders.course().active_modules if m.has_quiz).slug
+    client.get("/courses/khoa-mau")  # the course's outline is read once per version, here
+    with statements() as first_open:
+        assert client.get(f"/courses/khoa-mau/modules/{slug}").status_code == 200
+    token = builders.start_attempt(client, slug)
+    answers = builders.answers_for(slug, correct=True, token=token)
+    with statements() as submit:
+        assert client.post(f"/attempts/{token}", data=answers).status_code == 302
+    assert len(first_open) <= QUERY_BUDGET["first_open"], "\n".join(s[:60] for s in first_open)
+    assert len(submit) <= QUERY_BUDGET["submit"], submit
+    assert len(writes(submit)) == 2, writes(submit)  # the attempt; her score and completion in one
 
 
 def test_a_module_with_a_quiz_and_attempts_stays_within_its_budget(client, learner):
