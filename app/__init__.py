@@ -68,7 +68,7 @@ def register_blueprints(app: Flask) -> None:
     from app.authoring.views import bp as authoring_bp
     from app.certificates.admin_views import bp as certificates_admin_bp
     from app.certificates.views import bp as certificates_bp
-    from app.content.views import bp as content_bp
+    from app.learning.views import bp as learning_bp
     from app.enrolment.user_views import bp as user_admin_bp
     from app.enrolment.views import bp as enrolment_bp
     from app.jobs.views import bp as jobs_bp
@@ -81,7 +81,7 @@ def register_blueprints(app: Flask) -> None:
     from app.units.views import bp as units_bp
     from app.xapi.views import bp as xapi_bp
 
-    for blueprint in (accounts_bp, content_bp, quizzes_bp, certificates_bp, admin_bp, authoring_bp):
+    for blueprint in (accounts_bp, learning_bp, quizzes_bp, certificates_bp, admin_bp, authoring_bp):
         app.register_blueprint(blueprint)
     for blueprint in (enrolment_bp, user_admin_bp, units_bp):
         app.register_blueprint(blueprint)

@@ -39,7 +39,7 @@ def safe_next_url(target: str | None) -> str | None:
 
 def home_url(user) -> str:
     """Where a person lands after login: admins on the admin home, everyone else on their courses."""
-    return url_for("admin.home") if user.role == Role.ADMIN else url_for("content.my_courses")
+    return url_for("admin.home") if user.role == Role.ADMIN else url_for("learning.my_courses")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -101,7 +101,7 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit() and _apply_password_change(form):
         flash(_("Your password has been changed. Other devices have been logged out."), "success")
-        return redirect(url_for("content.my_courses"))
+        return redirect(url_for("learning.my_courses"))
     return render_template("accounts/change_password.html", form=form)
 
 
@@ -137,4 +137,4 @@ def set_language():
         if current_user.is_authenticated:
             current_user.locale = language
             db.session.commit()
-    return redirect(safe_next_url(request.form.get("next")) or url_for("content.index"))
+    return redirect(safe_next_url(request.form.get("next")) or url_for("learning.index"))

@@ -287,7 +287,7 @@ def check_in(session_id: int):
             if completion_id is not None:
                 render_soon(completion_id)
                 flash(_("Congratulations! You have completed the course."), "success")
-            return redirect(url_for("content.course", slug=session.course.slug))
+            return redirect(url_for("learning.course", slug=session.course.slug))
     status = 200 if expected else 403
     if request.method == "POST" and form.errors:
         status = 400

@@ -110,7 +110,7 @@ def launch():
         return _refused(refusal)
     session.clear()  # nothing planted before the launch survives it, as at a local login
     login_user(user)
-    return redirect(url_for("content.course", slug=course.slug))
+    return redirect(url_for("learning.course", slug=course.slug))
 
 
 def _refused(refusal: LaunchRefused):
@@ -124,4 +124,4 @@ def _refused(refusal: LaunchRefused):
 @authenticated
 def course(slug: str):
     """A course's target link URI on the platform; opened directly, it is the course page."""
-    return redirect(url_for("content.course", slug=slug))
+    return redirect(url_for("learning.course", slug=slug))

@@ -36,11 +36,11 @@ def image_paths(html: str, files_prefix: str) -> list[str]:
 
 def offline_manifest(course: Course, modules: list[Module], language: str) -> dict:
     """The URLs to store for reading this course offline, as the offline.json document."""
-    files_prefix = url_for("content.course_file", slug=course.slug, filename="")
-    pages = [url_for("content.course", slug=course.slug)]
+    files_prefix = url_for("learning.course_file", slug=course.slug, filename="")
+    pages = [url_for("learning.course", slug=course.slug)]
     images: list[str] = []
     for module in modules:
-        pages.append(url_for("content.module", slug=course.slug, module_slug=module.slug))
+        pages.append(url_for("learning.module", slug=course.slug, module_slug=module.slug))
         images += image_paths(module.html_in(language)[0], files_prefix)
     return {
         "course": course.slug,

@@ -36,10 +36,10 @@ def start(slug: str, module_slug: str):
         attempt = services.start_attempt(current_user, module)
     except services.AttemptLimitReached:
         flash(_("You have used every attempt this quiz allows."), "info")
-        return redirect(url_for("content.module", slug=course.slug, module_slug=module.slug))
+        return redirect(url_for("learning.module", slug=course.slug, module_slug=module.slug))
     except services.DeadlinePassed:
         flash(_("The deadline of this course has passed."), "info")
-        return redirect(url_for("content.module", slug=course.slug, module_slug=module.slug))
+        return redirect(url_for("learning.module", slug=course.slug, module_slug=module.slug))
     commit_keeping_loaded()
     return redirect(url_for("quizzes.attempt", token=attempt.token))
 

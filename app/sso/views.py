@@ -48,7 +48,7 @@ def _provider_or_404(name: str) -> Provider:
 def start(provider_name: str):
     provider = _provider_or_404(provider_name)
     if current_user.is_authenticated:
-        return redirect(url_for("content.my_courses"))
+        return redirect(url_for("learning.my_courses"))
     session[NEXT_KEY] = safe_next_url(request.form.get("next"))
     try:
         return flow.start(provider, public_url("sso.callback", provider_name=provider.name))
@@ -77,7 +77,7 @@ def callback(provider_name: str):
     session.clear()  # nothing planted before login survives it
     login_user(user)
     flow.remember_for_logout(provider, id_token)
-    return redirect(next_url or url_for("content.my_courses"))
+    return redirect(next_url or url_for("learning.my_courses"))
 
 
 def _refused(provider: Provider, refusal: SsoRefusal, subject: str = ""):

@@ -28,7 +28,7 @@ def sample_values(world) -> dict[str, str]:
     return {
         "slug": "khoa-mau",
         "module_slug": "gioi-thieu",
-        "content.mark_read:module_slug": "doc-them",
+        "learning.mark_read:module_slug": "doc-them",
         "token": world.attempt_token,
         "code": world.certificate_code,
         "filename": "hinh.png",

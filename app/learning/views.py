@@ -28,7 +28,7 @@ from app.progress import services as progress
 from app.quizzes.services import attempts_for_module
 from app.security.access import authenticated, public
 
-bp = Blueprint("content", __name__, template_folder="templates")
+bp = Blueprint("learning", __name__, template_folder="templates")
 
 # Files a course folder may serve: never its Markdown or course.yml, which hold the answer key.
 SERVABLE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".pdf", ".docx", ".xlsx", ".pptx"}
@@ -56,7 +56,7 @@ def _may_study(course: Course) -> bool:
 @public
 def index():
     if current_user.is_authenticated:
-        return redirect(url_for("content.my_courses"))
+        return redirect(url_for("learning.my_courses"))
     return redirect(url_for("accounts.login"))
 
 
@@ -71,7 +71,7 @@ def my_courses():
     summaries = {c.id: progress.summary_from(outlines[c.id].modules, rows) for c in enrolled}
     others = [c for c in courses if c.id not in enrolled_ids]
     return render_template(
-        "content/my_courses.html", enrolled=enrolled, summaries=summaries, others=others,
+        "learning/my_courses.html", enrolled=enrolled, summaries=summaries, others=others,
         outlines=outlines,
     )
 
@@ -84,7 +84,7 @@ def course(slug: str):
     outline = course_outline(course)
     module_progress = progress.progress_by_module(current_user, course)
     return render_template(
-        "content/course.html",
+        "learning/course.html",
         course=course,
         enrolled=enrolled,
         outline=outline,
@@ -101,7 +101,7 @@ def enrol(slug: str):
     course = _course_or_404(slug)
     progress.enrol(current_user, course)
     db.session.commit()
-    return redirect(url_for("content.course", slug=course.slug))
+    return redirect(url_for("learning.course", slug=course.slug))
 
 
 @bp.route("/courses/<slug>/modules/<module_slug>")
@@ -113,7 +113,7 @@ def module(slug: str, module_slug: str):
     module, course = found.module, found.module.course
     if current_user.role == Role.LEARNER and not found.enrolled:
         flash(_("Join the course to read its modules."), "info")
-        return redirect(url_for("content.course", slug=course.slug))
+        return redirect(url_for("learning.course", slug=course.slug))
     row = found.progress
     # A page saved for reading offline has not been opened yet.
     if row is None and not request.headers.get(SAVING_HEADER):
@@ -124,7 +124,7 @@ def module(slug: str, module_slug: str):
     entry = outline.entry(module.id)
     previous, following = outline.neighbours(module.id)
     return render_template(
-        "content/module.html", course=course, module=module, entry=entry, progress=row,
+        "learning/module.html", course=course, module=module, entry=entry, progress=row,
         attempts=attempts, previous=previous, following=following,
         attempts_left=_attempts_left(entry.max_attempts, attempts),
     )
@@ -150,7 +150,7 @@ def mark_read(slug: str, module_slug: str):
     if completion_id is not None:
         render_soon(completion_id)
         flash(_("Congratulations! You have completed the course."), "success")
-    return redirect(url_for("content.course", slug=course.slug))
+    return redirect(url_for("learning.course", slug=course.slug))
 
 
 @bp.route("/courses/<slug>/files/<path:filename>")
