@@ -69,8 +69,9 @@ class StatementLog:
 
 def plan_summary(connection, statement: str, parameters) -> str:
     """One line: execution time, the top plan node, shared buffers hit/read."""
-    if not statement.lstrip().upper().startswith("SELECT"):
-        return "(not a SELECT)"
+    words = statement.upper().split()
+    if words[0] not in ("SELECT", "WITH") or {"INSERT", "UPDATE", "DELETE"} & set(words):
+        return "(not a SELECT)"  # EXPLAIN ANALYZE would run a write
     rows = connection.exec_driver_sql(
         f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {statement}", parameters
     ).scalar()

@@ -41,6 +41,7 @@ class UnitTree:
             for u in self.nodes.values()
         )
         self._paths: dict[int, tuple[int, ...]] = {}
+        self._referrers: dict[int, list[int]] | None = None
 
     def resolve(self, unit_id: int) -> int:
         """The unit that stood for `unit_id` on the tree's date (itself unless merged by then)."""
@@ -78,8 +79,28 @@ class UnitTree:
         return None if unit_id is None else self.nodes[self.resolve(unit_id)]
 
     def recorded_under(self, unit_id: int) -> set[int]:
-        """Every recorded unit id that, once resolved, is `unit_id` or lies beneath it."""
-        return {uid for uid in self.nodes if unit_id in self.path(uid)}
+        """Every recorded unit id that, once resolved, is `unit_id` or lies beneath it.
+
+        A path is built only by following parents and successors, so only the units that reach
+        `unit_id` through those links can have it on their path: a commune's few hundred
+        candidates are checked, not the country's 15,000 units."""
+        candidates, frontier = {unit_id}, [unit_id]
+        while frontier:
+            for referrer in self._referrers_of(frontier.pop()):
+                if referrer not in candidates:
+                    candidates.add(referrer)
+                    frontier.append(referrer)
+        return {uid for uid in candidates if unit_id in self.path(uid)}
+
+    def _referrers_of(self, unit_id: int) -> list[int]:
+        """The units whose parent or successor is `unit_id` (the links read backwards, built once)."""
+        if self._referrers is None:
+            self._referrers = {}
+            for unit in self.nodes.values():
+                for target in (unit.parent_id, unit.successor_id):
+                    if target is not None:
+                        self._referrers.setdefault(target, []).append(unit.id)
+        return self._referrers.get(unit_id, [])
 
     def display_name(self, unit_id: int) -> str:
         """"Xã Tả Van, Tỉnh Lào Cai": nearest first, as on the certificates."""
