@@ -68,10 +68,10 @@ def register_blueprints(app: Flask) -> None:
     from app.authoring.views import bp as authoring_bp
     from app.certificates.admin_views import bp as certificates_admin_bp
     from app.certificates.views import bp as certificates_bp
-    from app.learning.views import bp as learning_bp
     from app.enrolment.user_views import bp as user_admin_bp
     from app.enrolment.views import bp as enrolment_bp
     from app.jobs.views import bp as jobs_bp
+    from app.learning.views import bp as learning_bp
     from app.live_sessions.views import bp as live_sessions_bp
     from app.lti.views import bp as lti_bp
     from app.offline.views import bp as offline_bp
