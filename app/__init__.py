@@ -110,8 +110,8 @@ def register_cross_cutting(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from app.accounts.cli import users_cli
+    from app.authoring.cli import courses_cli
     from app.certificates.cli import certificates_cli
-    from app.content.cli import courses_cli
     from app.demo import demo_cli
     from app.enrolment.cli import import_users_command, intakes_cli
     from app.jobs.cli import jobs_cli

@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from app.audit import services as audit
 from app.authoring.models import CourseAsset, ModuleRevision, RevisionState
 from app.content.models import Course
+from app.content.services import SyncReport, sync_courses
 from app.extensions import db
 
 # A module file sits at the top of its course folder; translations ('01-x.en.md') are not edited here.
@@ -134,3 +135,9 @@ def materialised_root(courses_root: Path) -> Iterator[Path]:
                 overridden = copy_course(course, folder, root / folder.name)
                 supersede_overridden(course, overridden, folder)
         yield root
+
+
+def sync_courses_with_edits(courses_root: Path) -> SyncReport:
+    """Load every course under courses_root with the modules and images published from the
+    browser applied (caller commits; raises CourseContentError on any error)."""
+    return sync_courses(courses_root, overlay=materialised_root)

@@ -31,10 +31,11 @@ from app.content.models import Course, Module
 from app.content.module_files import module_files, read_module
 from app.content.parsing import parse_course_folder
 from app.content.quiz_definitions import quiz_definition
-from app.content.services import records_at_risk, sync_course
+from app.content.services import sync_course
 from app.content.source_text import CourseFolder, FileReport, ProblemList, numbered_lines
 from app.database import begin_write_transaction
 from app.extensions import db
+from app.progress.services import records_at_risk
 
 NEW_MODULE_TEMPLATE = Path(__file__).parent / "new_module.md"
 MAX_SOURCE_CHARACTERS = 200_000

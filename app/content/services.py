@@ -2,6 +2,8 @@
 
 import hashlib
 import json
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,12 +42,19 @@ class SyncReport:
     warnings: list[Problem] = field(default_factory=list)
 
 
-def sync_courses(courses_root: Path) -> SyncReport:
-    """Load every course under courses_root, with the modules and images published from the
-    browser applied (caller commits; raises on any error)."""
-    from app.authoring.overlay import materialised_root  # authoring builds on content, not back
+# What sync reads instead of a course folder: the folder with changes laid over it (the edits
+# published in the browser, app/authoring/overlay.py), or the folder itself.
+Overlay = Callable[[Path], AbstractContextManager[Path]]
 
-    with materialised_root(courses_root) as root:
+
+def folder_as_is(courses_root: Path) -> AbstractContextManager[Path]:
+    return nullcontext(courses_root)
+
+
+def sync_courses(courses_root: Path, overlay: Overlay = folder_as_is) -> SyncReport:
+    """Load every course under courses_root, as the overlay shows it (caller commits; raises on
+    any error)."""
+    with overlay(courses_root) as root:
         specs, problems = parse_courses(root)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
@@ -169,29 +178,3 @@ def module_by_slug(course: Course, slug: str) -> Module | None:
     )
 
 
-def records_at_risk(specs: list[CourseSpec]) -> list[Problem]:
-    """Warn about loaded modules that vanished from the files (or changed id) while learners
-    have records for them: sync will archive them, keeping the records, not delete them."""
-    from app.progress.models import ModuleProgress  # progress depends on content, not back
-
-    problems = []
-    for spec in specs:
-        course = db.session.scalar(sa.select(Course).filter_by(slug=spec.id))
-        if course is None:
-            continue
-        kept = {m.id for m in spec.modules}
-        for module in course.active_modules:
-            if module.slug in kept:
-                continue
-            learners = db.session.scalar(
-                sa.select(sa.func.count(sa.distinct(ModuleProgress.user_id)))
-                .where(ModuleProgress.module_id == module.id)
-            )
-            if learners:
-                problems.append(Problem(
-                    path=f"{spec.folder}/course.yml", line=1, severity="warning",
-                    message=(f"module '{module.slug}' is gone or its id changed, but {learners} "
-                             "learner(s) have records for it; sync will archive it and keep them. "
-                             "If you renamed the id, put the old id back."),
-                ))
-    return problems

@@ -9,6 +9,7 @@ from sqlalchemy.orm import contains_eager
 
 from app.accounts.models import Role, User
 from app.certificates.services import issue_certificate
+from app.content.course_format import CourseSpec, Problem
 from app.content.models import Course, Module
 from app.content.outline import ModuleEntry, course_outline
 from app.database import begin_write_transaction, utcnow
@@ -266,3 +267,29 @@ def deadline_passed(user: User, course: Course, now: datetime, zone: ZoneInfo) -
     """Server time only: the deadline day ends at midnight in the province's time zone."""
     deadline = deadline_of(user, course)
     return deadline is not None and now.astimezone(zone).date() > deadline
+
+
+def records_at_risk(specs: list[CourseSpec]) -> list[Problem]:
+    """Warn about loaded modules that vanished from the files (or changed id) while learners
+    have records for them: sync will archive them, keeping the records, not delete them."""
+    problems = []
+    for spec in specs:
+        course = db.session.scalar(sa.select(Course).filter_by(slug=spec.id))
+        if course is None:
+            continue
+        kept = {m.id for m in spec.modules}
+        for module in course.active_modules:
+            if module.slug in kept:
+                continue
+            learners = db.session.scalar(
+                sa.select(sa.func.count(sa.distinct(ModuleProgress.user_id)))
+                .where(ModuleProgress.module_id == module.id)
+            )
+            if learners:
+                problems.append(Problem(
+                    path=f"{spec.folder}/course.yml", line=1, severity="warning",
+                    message=(f"module '{module.slug}' is gone or its id changed, but {learners} "
+                             "learner(s) have records for it; sync will archive it and keep them. "
+                             "If you renamed the id, put the old id back."),
+                ))
+    return problems

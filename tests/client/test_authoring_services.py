@@ -7,8 +7,8 @@ import sqlalchemy as sa
 
 from app.authoring import services
 from app.authoring.models import CourseAsset, ModuleRevision, RevisionState
-from app.authoring.overlay import materialised_root
-from app.content.services import CourseContentError, sync_courses
+from app.authoring.overlay import materialised_root, sync_courses_with_edits
+from app.content.services import CourseContentError
 from app.extensions import db
 from tests import builders
 from tests.conftest import audit_events, row_count
@@ -57,7 +57,7 @@ def test_publishing_keeps_the_revision_loads_the_course_and_leaves_the_folder_al
 def test_sync_applies_published_revisions_over_the_folder(courses_dir, author):
     publish(disk(courses_dir).replace("Bài đọc", "Bài đọc đã sửa"), author)
     builders.module("doc-them").html = "<p>stale</p>"  # as if loaded from the folder alone
-    sync_courses(courses_dir)
+    sync_courses_with_edits(courses_dir)
     db.session.commit()
     assert "Bài đọc đã sửa" in builders.module("doc-them").html
 
@@ -66,7 +66,7 @@ def test_git_wins_when_the_file_changed_after_editing_began(courses_dir, author)
     revision = publish(disk(courses_dir).replace("Bài đọc", "Sửa trên web"), author)
     file = courses_dir / "khoa-mau" / READING
     file.write_text(disk(courses_dir).replace("Bài đọc", "Sửa trong git"), encoding="utf-8")
-    sync_courses(courses_dir)
+    sync_courses_with_edits(courses_dir)
     db.session.commit()
     html = builders.module("doc-them").html
     assert "Sửa trong git" in html and "Sửa trên web" not in html
@@ -80,7 +80,7 @@ def test_uploaded_images_are_part_of_the_materialised_folder(courses_dir, author
                                content_type="image/png", sha256=hashlib.sha256(PNG).hexdigest()))
     db.session.commit()
     publish(disk(courses_dir) + "\n![Sơ đồ](images/so-do.png)\n", author)
-    sync_courses(courses_dir)  # the link checker finds the image: no "file was not found" error
+    sync_courses_with_edits(courses_dir)  # the link checker finds the image: no "file was not found" error
     assert "/courses/khoa-mau/files/images/so-do.png" in builders.module("doc-them").html
     assert not (courses_dir / "khoa-mau" / "images").exists()
 
@@ -96,7 +96,7 @@ def test_a_missing_image_makes_sync_fail_like_a_folder_from_git(courses_dir, aut
     revision.source += "\n![Sơ đồ](images/khong-co.png)\n"
     db.session.commit()
     with pytest.raises(CourseContentError, match="images/khong-co.png"):
-        sync_courses(courses_dir)
+        sync_courses_with_edits(courses_dir)
 
 
 def test_publish_refuses_a_draft_with_errors_and_writes_nothing(courses_dir, author):

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from app.content.cli import courses_cli
+from app.authoring.cli import courses_cli
 from app.content.gift import parse_gift
 from app.content.gift_cli import export_gift_command, import_gift_command
 

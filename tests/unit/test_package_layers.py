@@ -16,8 +16,6 @@ APP = Path(__file__).resolve().parents[2] / "app"
 KNOWN_BACK_EDGES = {
     ("accounts", "sso"),
     ("certificates", "reports"),
-    ("content", "authoring"),
-    ("content", "progress"),
     ("questions", "content"),
     ("progress", "certificates"),
     ("progress", "live_sessions"),

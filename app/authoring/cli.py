@@ -1,13 +1,17 @@
+"""`flask courses`: check the course folders and load them, with the browser's edits applied."""
+
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from app.authoring.overlay import sync_courses_with_edits
 from app.content.gift_cli import export_gift_command, import_gift_command
 from app.content.parsing import parse_course_folder, parse_courses
-from app.content.services import CourseContentError, records_at_risk, sync_courses
+from app.content.services import CourseContentError
 from app.extensions import db
+from app.progress.services import records_at_risk
 
 courses_cli = AppGroup("courses", help="Check and load the course folders.")
 courses_cli.add_command(import_gift_command)
@@ -34,10 +38,11 @@ def validate_command(path: Path | None):
 
 @courses_cli.command("sync")
 def sync_command():
-    """Load every course in COURSES_DIR into the database, in one transaction."""
+    """Load every course in COURSES_DIR into the database, in one transaction, with the edits
+    published in the browser applied."""
     root = Path(current_app.config["COURSES_DIR"])
     try:
-        report = sync_courses(root)
+        report = sync_courses_with_edits(root)
     except CourseContentError as error:
         db.session.rollback()
         for problem in error.problems:
