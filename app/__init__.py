@@ -71,11 +71,11 @@ def register_blueprints(app: Flask) -> None:
     from app.enrolment.user_views import bp as user_admin_bp
     from app.enrolment.views import bp as enrolment_bp
     from app.jobs.views import bp as jobs_bp
+    from app.learning.quiz_views import bp as quizzes_bp
     from app.learning.views import bp as learning_bp
     from app.live_sessions.views import bp as live_sessions_bp
     from app.lti.views import bp as lti_bp
     from app.offline.views import bp as offline_bp
-    from app.quizzes.views import bp as quizzes_bp
     from app.reports.views import bp as reports_bp
     from app.sso.views import bp as sso_bp
     from app.units.views import bp as units_bp

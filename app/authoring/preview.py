@@ -1,7 +1,7 @@
 """A draft as learners would see it: the module's reading part and its quiz's questions.
 
 The preview is rendered by the learner templates' own partials (_module_reading.html,
-quizzes/_questions.html), through the same `sanitized` filter, from the draft parsed by the
+_quiz_questions.html), through the same `sanitized` filter, from the draft parsed by the
 same parser: what the instructor sees is what learners will get.
 """
 

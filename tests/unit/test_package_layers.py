@@ -22,7 +22,6 @@ KNOWN_BACK_EDGES = {
     ("progress", "lti"),
     ("progress", "xapi"),
     ("quizzes", "xapi"),
-    ("quizzes", "certificates"),
     ("units", "enrolment"),
     ("units", "reports"),
     ("i18n", "certificates"),

@@ -1,3 +1,6 @@
+"""The quiz pages of a module: start an attempt, answer it, see the result (and the certificate
+the result may bring). Endpoints keep the `quizzes.` names of the URLs they serve."""
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
