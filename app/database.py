@@ -113,6 +113,7 @@ def begin_write_transaction(*, keep_loaded: bool = False) -> None:
     """
     if in_write_transaction():
         return
+    _refuse_staged_changes("begin_write_transaction()")
     if keep_loaded:
         commit_keeping_loaded()
     else:
@@ -136,12 +137,34 @@ def commit_keeping_loaded() -> None:
         session.expire_on_commit = True
 
 
+_FLUSHED = "hocso_flushed"  # session.info: this transaction has flushed writes
+
+
+@event.listens_for(db.session, "after_flush")
+def _remember_flushed_writes(session, _context) -> None:
+    session.info[_FLUSHED] = True
+
+
+@event.listens_for(db.session, "after_transaction_end")
+def _forget_flushed_writes(session, transaction) -> None:
+    if transaction.parent is None:  # the outermost transaction, not a savepoint
+        session.info.pop(_FLUSHED, None)
+
+
+def _refuse_staged_changes(caller: str) -> None:
+    """Ending a read transaction commits it: changes staged in it (flushed or not) would be
+    committed silently, by a service, outside the one commit of the view or command that owns
+    the transaction."""
+    session = db.session()
+    if session.new or session.dirty or session.deleted or session.info.get(_FLUSHED):
+        raise RuntimeError(f"{caller} would commit changes staged before it")
+
+
 def end_read_transaction() -> None:
     """End the current transaction before slow work (a PDF render) so no lock or snapshot is
     held across it; refuses if changes are staged, which the caller must commit first."""
+    _refuse_staged_changes("end_read_transaction()")
     session = db.session()
-    if session.new or session.dirty or session.deleted:
-        raise RuntimeError("end_read_transaction() would commit changes staged before it")
     if session.in_transaction():
         session.commit()  # nothing staged: this only ends the transaction
 

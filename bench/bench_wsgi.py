@@ -4,6 +4,8 @@ is raised, since every request of the benchmark comes from one address.
     gunicorn bench.bench_wsgi:app      (with HOCSO_ENV=production's environment: SECRET_KEY ...)
 """
 
+import gc
+
 from app import create_app
 from config import ProductionConfig
 
@@ -13,3 +15,4 @@ class BenchProductionConfig(ProductionConfig):
 
 
 app = create_app(BenchProductionConfig)
+gc.freeze()  # as wsgi.py does

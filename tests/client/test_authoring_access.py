@@ -41,6 +41,7 @@ def world(app, make_user, courses_dir):
     first, second = builders.course("khoa-mau"), builders.course("khoa-hai")
     instructors.assign(assigned, first, admin)
     instructors.assign(other, second, admin)
+    db.session.commit()  # publish() begins its own write transaction: nothing may be staged
     revisions = {}
     for course, path in ((first, "02-doc-them.md"), (second, "01-bai-khac.md")):
         start = services.editing_start(course, path)
