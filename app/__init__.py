@@ -64,11 +64,11 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts_bp
+    from app.admin.user_views import bp as user_admin_bp
     from app.admin.views import bp as admin_bp
     from app.authoring.views import bp as authoring_bp
     from app.certificates.admin_views import bp as certificates_admin_bp
     from app.certificates.views import bp as certificates_bp
-    from app.enrolment.user_views import bp as user_admin_bp
     from app.enrolment.views import bp as enrolment_bp
     from app.jobs.views import bp as jobs_bp
     from app.learning.quiz_views import bp as quizzes_bp

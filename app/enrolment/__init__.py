@@ -1,1 +1,1 @@
-"""Bringing learners in: spreadsheet imports, intakes, enrolment, login slips, account resets."""
+"""Bringing learners in: spreadsheet imports, intakes, enrolment, login slips."""

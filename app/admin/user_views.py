@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.models import Role, User
-from app.enrolment import account_admin
+from app.admin import account_admin
 from app.enrolment.forms import ActionForm
 from app.enrolment.services import EnrolmentError
 from app.extensions import db
@@ -23,7 +23,7 @@ def users():
     text = request.args.get("q", "")[:120]
     page = request.args.get("page", "1")
     page_number = int(page) if is_ascii_number(page) and len(page) < 6 else 1
-    return render_template("enrolment/users.html", users=account_admin.search_users(text, page_number),
+    return render_template("admin/users.html", users=account_admin.search_users(text, page_number),
                            q=text, page=page_number, page_size=account_admin.PAGE_SIZE)
 
 
@@ -45,7 +45,7 @@ def reset_password(user_id: int):
         flash(_(problem.message, **problem.params), "error")
         return redirect(url_for("user_admin.user", user_id=user.id))
     db.session.commit()
-    response = make_response(render_template("enrolment/password_reset.html", user=user, password=password))
+    response = make_response(render_template("admin/password_reset.html", user=user, password=password))
     response.headers["Cache-Control"] = "no-store"  # the password is shown once, never cached
     return response
 
@@ -78,7 +78,7 @@ def _set_active(user: User, active: bool, done: str):
 
 def _user_page(user: User):
     enrolments = db.session.scalars(sa.select(Enrolment).filter_by(user_id=user.id)).all()
-    return render_template("enrolment/user.html", user=user, enrolments=enrolments, form=ActionForm())
+    return render_template("admin/user.html", user=user, enrolments=enrolments, form=ActionForm())
 
 
 def _user_or_404(user_id: int) -> User:
