@@ -183,10 +183,11 @@ def sampled_check(communes: int, seed: int = 15) -> list[str]:
 
     from app.content.services import course_by_slug
     from app.extensions import db
-    from app.reports.services import stage_counts, unit_tree
+    from app.reports.services import stage_counts
+    from app.units.tree import unit_tree_on
 
     course = course_by_slug(MAIN_COURSE)
-    tree = unit_tree(date.today())
+    tree = unit_tree_on(date.today())
     codes = db.session.scalars(
         sa.text("SELECT code FROM unit WHERE level = 'commune' AND valid_until IS NULL")
     ).all()

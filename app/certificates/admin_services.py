@@ -13,9 +13,9 @@ from app.certificates.codes import normalize_code
 from app.certificates.models import Certificate, CertificateStatus
 from app.content.models import Course
 from app.extensions import db
-from app.reports.services import unit_tree
-from app.reports.unit_rollup import collation_key
+from app.units.rollup import collation_key
 from app.units.services import today
+from app.units.tree import unit_tree_on
 
 PAGE_SIZE = 50
 STATUS_NAMES = {
@@ -44,7 +44,7 @@ def search_certificates(search: CertificateSearch) -> tuple[list[Certificate], b
     if search.status in set(CertificateStatus):
         query = query.where(Certificate.status == search.status)
     if search.unit_code:
-        tree = unit_tree(today())
+        tree = unit_tree_on(today())
         unit = tree.by_code(search.unit_code)
         recorded = tree.recorded_under(unit.id) if unit else set()
         query = query.where(User.unit_id.in_(recorded))

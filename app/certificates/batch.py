@@ -50,9 +50,9 @@ from app.database import end_read_transaction
 from app.extensions import db
 from app.jobs.services import JobError, JobResult, JobRun, job_kind
 from app.progress.models import Enrolment, Intake
-from app.reports.services import unit_tree
-from app.reports.unit_rollup import UnitTree, collation_key
+from app.units.rollup import UnitTree, collation_key
 from app.units.services import today
+from app.units.tree import unit_tree_on
 
 CHUNK_SIZE = 50  # certificates per WeasyPrint document: ~2 s and well under the memory budget
 SECONDS_PER_SHEET = 1.0  # added to the render time limit for each page of a chunk
@@ -125,7 +125,7 @@ def select_for_print(selection: PrintSelection, on: date | None = None) -> Print
             raise SelectionError(f"no intake {selection.intake_code!r} in {course.slug}")
         query = query.join(Enrolment, (Enrolment.user_id == User.id)
                            & (Enrolment.course_id == course.id)).where(Enrolment.intake_id == intake.id)
-    tree = unit_tree(on)
+    tree = unit_tree_on(on)
     unit_label = ""
     if selection.unit_code:
         unit = tree.by_code(selection.unit_code)

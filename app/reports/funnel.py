@@ -10,7 +10,7 @@ import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from app.reports.unit_rollup import UnitFacts, UnitTree, collation_key
+from app.units.rollup import UnitFacts, UnitTree, collation_key
 
 STAGES = ("target", "registered", "started", "completed", "certified")
 

@@ -18,7 +18,7 @@ from app.content.models import Course
 from app.enrolment.row_report import N_
 from app.extensions import db
 from app.progress.models import Intake
-from app.reports.unit_rollup import collation_key
+from app.units.rollup import collation_key
 
 NAME_AND_CODE = re.compile(r"^(?P<name>.*?)\s*\((?P<code>[^()]+)\)$")
 MAX_LISTED = 5  # namesakes named in an error message

@@ -7,7 +7,7 @@ import pytest
 
 from app.accounts.models import Unit, UnitLevel
 from app.extensions import db
-from app.reports.services import unit_tree
+from app.units.tree import unit_tree_on
 
 MERGER = date(2025, 7, 1)
 DAYS = (date(2025, 6, 30), MERGER, date(2026, 12, 2))
@@ -41,9 +41,9 @@ def build_units() -> None:
 @pytest.mark.parametrize("on", DAYS)
 def test_a_units_part_of_the_tree_answers_as_the_whole_tree(app, on):
     build_units()
-    whole = unit_tree(on)
+    whole = unit_tree_on(on)
     for code in ("P-NEW", "P-A", "P-B", "A-D1", "A-X1", "A-X2", "B-X1", "N-X1", "O-X1", "P-SAME", "S-X1"):
-        part = unit_tree(on, around=code)
+        part = unit_tree_on(on, around=code)
         focus = whole.by_code(code)
         assert part.by_code(code) == focus, code
         province = whole.path(focus.id)[0]
@@ -51,5 +51,5 @@ def test_a_units_part_of_the_tree_answers_as_the_whole_tree(app, on):
         for unit_id in (focus.id, province):  # the report's scope, and its filter's units
             assert part.recorded_under(unit_id) == whole.recorded_under(unit_id), code
             assert all(part.path(uid) == whole.path(uid) for uid in part.recorded_under(unit_id)), code
-    assert {unit.code for unit in unit_tree(on, around="S-X1").nodes.values()} == {"P-SAME", "S-X1"}
-    assert unit_tree(on, around="KHONG-CO").by_code("KHONG-CO") is None
+    assert {unit.code for unit in unit_tree_on(on, around="S-X1").nodes.values()} == {"P-SAME", "S-X1"}
+    assert unit_tree_on(on, around="KHONG-CO").by_code("KHONG-CO") is None

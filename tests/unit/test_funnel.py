@@ -6,7 +6,7 @@ import pytest
 
 from app.reports.funnel import RowKind, StageCounts, build_funnel
 from app.reports.report_table import format_rate, format_score
-from app.reports.unit_rollup import UnitFacts, UnitTree
+from app.units.rollup import UnitFacts, UnitTree
 
 MERGER = date(2025, 7, 1)
 BEFORE, AFTER = date(2025, 6, 30), date(2025, 8, 1)

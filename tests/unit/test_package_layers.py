@@ -15,7 +15,6 @@ APP = Path(__file__).resolve().parents[2] / "app"
 # piece of work in issue 11. Remove an entry when its import is gone.
 KNOWN_BACK_EDGES = {
     ("accounts", "sso"),
-    ("certificates", "reports"),
     ("questions", "content"),
     ("progress", "certificates"),
     ("progress", "live_sessions"),
@@ -23,7 +22,6 @@ KNOWN_BACK_EDGES = {
     ("progress", "xapi"),
     ("quizzes", "xapi"),
     ("units", "enrolment"),
-    ("units", "reports"),
     ("i18n", "certificates"),
 }
 
