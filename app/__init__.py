@@ -113,12 +113,13 @@ def register_commands(app: Flask) -> None:
     from app.authoring.cli import courses_cli
     from app.certificates.cli import certificates_cli
     from app.demo import demo_cli
-    from app.enrolment.cli import import_users_command, intakes_cli
+    from app.enrolment.cli import import_users_command, intakes_cli, slips_command
     from app.jobs.cli import jobs_cli
     from app.units.cli import units_cli
     from app.xapi.cli import xapi_cli
 
     users_cli.add_command(import_users_command)  # `flask users import`
+    users_cli.add_command(slips_command)  # `flask users slips --job TOKEN`
     for group in (users_cli, courses_cli, certificates_cli, demo_cli):
         app.cli.add_command(group)
     for group in (intakes_cli, units_cli):

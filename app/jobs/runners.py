@@ -41,6 +41,14 @@ def dispatch(app: Flask, token: str) -> None:
         local_worker.wake(app)
 
 
+def hand_over(app: Flask, token: str) -> None:
+    """Leave a committed job to the site's workers, from a process that ends now (the CLI): RQ
+    gets it; without Redis a web process's job thread takes it from the database (it looks every
+    SWEEP_SECONDS), since a thread of this process would die with it."""
+    if app.config.get("JOBS_REDIS_URL"):
+        enqueue_on_redis(app, token)
+
+
 class LocalWorker:
     """One thread per process runs jobs in turn, taking them from the database."""
 

@@ -73,11 +73,14 @@ class JobRun:
     job_id: int
     params: dict[str, Any]
     worker_name: str
+    on_report: Callable[[int, int], None] | None = None  # the CLI prints the progress too
 
     def report(self, done: int, total: int) -> None:
         with own_write_connection() as connection:
             connection.execute(sa.update(BatchJob).where(BatchJob.id == self.job_id).values(
                 progress_done=done, progress_total=total, updated_at=utcnow()))
+        if self.on_report is not None:
+            self.on_report(done, total)
 
     def saved_part(self, position: int, digest: str) -> bytes | None:
         with db.engine.connect() as connection:
@@ -93,15 +96,24 @@ class JobRun:
                 job_id=self.job_id, position=position, digest=digest, content=content, created_at=utcnow()))
 
 
-def create_job(kind: str, params: dict[str, Any], created_by_id: int | None) -> BatchJob:
-    """A queued job (caller commits, then calls `dispatch`)."""
+def create_job(kind: str, params: dict[str, Any], created_by_id: int | None,
+               claimed_by: str | None = None) -> BatchJob:
+    """A queued job (caller commits, then calls `dispatch`); or, `claimed_by` a worker name, one
+    already running for that worker (the caller commits, then runs it with `run_claimed`), so
+    that no other worker takes it in between."""
     if kind not in JOB_KINDS:
         raise ValueError(f"unknown job kind {kind!r}")
     job = BatchJob(token=secrets.token_urlsafe(16), kind=kind, params=params,
-                   created_by_id=created_by_id)
+                   created_by_id=created_by_id, **(_claimed_values(claimed_by) if claimed_by else {}))
     db.session.add(job)
     db.session.flush()
     return job
+
+
+def _claimed_values(worker_name: str) -> dict[str, Any]:
+    now = utcnow()
+    return dict(state=JobState.RUNNING, worker_name=worker_name, heartbeat_at=now, updated_at=now,
+                started_at=now, attempts=1, error=None)
 
 
 def find_job(token: str) -> BatchJob | None:
@@ -182,9 +194,17 @@ def run_job(token: str, worker_name: str | None = None, only_if_idle: bool = Fal
     run = claim(token, worker_name, only_if_idle)
     if run is None:
         return False
-    kind = db.session.scalar(sa.select(BatchJob.kind).where(BatchJob.id == run.job_id))
+    run_claimed(run)
+    return True
+
+
+def run_claimed(run: JobRun) -> None:
+    """Run a job this worker holds to the end, with its heartbeat, and record how it ended."""
+    db.session.commit()  # nothing older stays open while the job works
+    kind, token = db.session.execute(sa.select(BatchJob.kind, BatchJob.token)
+                                     .where(BatchJob.id == run.job_id)).one()
     db.session.commit()
-    heartbeat = Heartbeat(current_app._get_current_object(), run.job_id, worker_name)
+    heartbeat = Heartbeat(current_app._get_current_object(), run.job_id, run.worker_name)
     heartbeat.start()
     try:
         result = JOB_KINDS[kind].run(run)
@@ -199,7 +219,6 @@ def run_job(token: str, worker_name: str | None = None, only_if_idle: bool = Fal
     finally:
         heartbeat.stop()
         db.session.commit()
-    return True
 
 
 def _result_expiry(kind: str) -> datetime | None:
@@ -258,16 +277,18 @@ def beat(job_id: int, worker_name: str) -> None:
             BatchJob.state == JobState.RUNNING).values(heartbeat_at=utcnow()))
 
 
-def retry_job(job: BatchJob) -> bool:
+def retry_job(job: BatchJob, claimed_by: str | None = None) -> bool:
     """Queue a failed job, or one whose worker died, again; it resumes from its saved parts
-    (the caller commits, then calls `dispatch`)."""
+    (the caller commits, then calls `dispatch`). With `claimed_by`, it is run by that worker
+    instead (the caller commits, then calls `run_claimed`)."""
     if not (job.state == JobState.FAILED or is_stale(job)):
         return False
     begin_write_transaction()
+    values = (_claimed_values(claimed_by) if claimed_by else
+              dict(state=JobState.QUEUED, error=None, attempts=0, worker_name=None, heartbeat_at=None,
+                   updated_at=utcnow()))
     return db.session.execute(sa.update(BatchJob).where(BatchJob.id == job.id, BatchJob.state == job.state)
-                              .values(state=JobState.QUEUED, error=None, attempts=0, finished_at=None,
-                                      worker_name=None, heartbeat_at=None, updated_at=utcnow())
-                              ).rowcount == 1
+                              .values(finished_at=None, **values)).rowcount == 1
 
 
 def mark_abandoned(token: str, will_retry: bool) -> None:

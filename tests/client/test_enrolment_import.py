@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
 from app.accounts.models import Unit, UnitLevel, User
+from app.accounts.passwords import check_password
 from app.audit.models import AuditEvent
 from app.database import utcnow
 from app.enrolment import learner_import
@@ -414,3 +415,124 @@ def test_issue10_12_slips_rendered_in_parts_join_into_one_pdf_with_every_account
     assert len(rendered) == 3
     assert all(name in text for name in GOOD_NAMES)
     assert all(user.username in text for user in learners())
+
+
+# Issue 15, item 4: the CLI commits the accounts first, then makes the slips through the slips job.
+
+def other_connection_writes(app) -> str:
+    """Write from a connection of another process's kind, waiting for no lock: who holds one?"""
+    url = db.engine.url
+    if url.get_backend_name() == "sqlite":
+        import sqlite3
+
+        connection = sqlite3.connect(url.database, timeout=0, isolation_level=None)
+        try:
+            connection.execute("BEGIN IMMEDIATE")  # fails at once if any writer holds the lock
+            connection.execute("UPDATE unit SET name = name")
+            connection.execute("COMMIT")
+            return str(connection.execute(
+                "SELECT count(*) FROM user WHERE role = 'learner' AND password_hash = ?",
+                (learner_import.PENDING_PASSWORD_HASH,)).fetchone()[0])
+        finally:
+            connection.close()
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("SET LOCAL lock_timeout = '200ms'")
+            connection.execute(sa.text("UPDATE unit SET name = name"))
+            return str(connection.scalar(sa.text(
+                "SELECT count(*) FROM \"user\" WHERE role = 'learner' AND password_hash = :pending"),
+                {"pending": learner_import.PENDING_PASSWORD_HASH}))
+    finally:
+        engine.dispose()
+
+
+def assert_each_learner_has_a_printed_password(text: str) -> None:
+    """Each learner's stored hash is that of one password printed in the slips (read from the
+    text without relying on where pdftotext puts the columns)."""
+    printed = set(re.findall(r"(?=([a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}))", text))  # even if columns touch
+    for user in learners():
+        db.session.refresh(user)
+        assert any(check_password(user.password_hash, p).matches for p in printed), user.username
+
+
+def test_issue15_4_cli_holds_no_lock_while_the_slips_render(app, units, tmp_path, monkeypatch):
+    seen = []
+    render_slips = learner_import.render_slips
+
+    def render_while_another_connection_writes(slips):
+        seen.append(other_connection_writes(app))
+        return render_slips(slips)
+
+    monkeypatch.setattr(learner_import, "render_slips", render_while_another_connection_writes)
+    slips = tmp_path / "slips.pdf"
+    done = app.test_cli_runner().invoke(args=["users", "import", str(FIXTURES / "learners_bom.csv"),
+                                              "--slips", str(slips)])
+    assert done.exit_code == 0, done.output
+    assert seen == ["3"]  # the accounts were committed (no password yet) and nothing was locked
+    assert re.search(r"Created 3 account\(s\) in \d+\.\d s", done.output)
+    assert re.search(r"Login slips: 3/3 passwords set", done.output)
+    assert re.search(r"made in \d+\.\d s", done.output)
+    text = pdf_text(slips.read_bytes())
+    assert_each_learner_has_a_printed_password(text)
+    (job,) = db.session.scalars(sa.select(BatchJob))
+    assert job.state == JobState.DONE and job.result is None and job.result_deleted_at is not None
+
+
+def test_issue15_4_failed_slips_leave_accounts_without_passwords_and_say_how_to_rerun(
+        app, units, tmp_path, monkeypatch):
+    from app.certificates.pdf_rendering import PdfRenderError
+
+    def broken(slips):
+        raise PdfRenderError("renderer crashed")
+
+    monkeypatch.setattr(learner_import, "render_slips", broken)
+    slips = tmp_path / "slips.pdf"
+    runner = app.test_cli_runner()
+    failed = runner.invoke(args=["users", "import", str(FIXTURES / "learners_bom.csv"),
+                                 "--slips", str(slips)])
+    assert failed.exit_code == 1 and "Created 3 account(s)" in failed.output
+    (job,) = db.session.scalars(sa.select(BatchJob))
+    assert "the login slips were not made (PdfRenderError)" in failed.output
+    assert f"flask users slips --job {job.token} --slips FILE" in failed.output
+    assert f"Making the login slips (job {job.token};" in failed.output  # printed before the work
+    assert not slips.exists() and job.state == JobState.FAILED
+    assert [u.password_hash for u in learners()] == [learner_import.PENDING_PASSWORD_HASH] * 3
+    monkeypatch.undo()
+    again = runner.invoke(args=["users", "slips", "--job", job.token, "--slips", str(slips)])
+    assert again.exit_code == 0, again.output
+    text = pdf_text(slips.read_bytes())
+    assert slips.stat().st_mode & 0o077 == 0
+    assert_each_learner_has_a_printed_password(text)
+    fetched_twice = runner.invoke(args=["users", "slips", "--job", job.token,
+                                        "--slips", str(tmp_path / "b.pdf")])
+    assert fetched_twice.exit_code == 1 and "already downloaded or have expired" in fetched_twice.output
+
+
+def test_issue15_4_cli_refuses_an_unwritable_slips_file_before_creating_anything(app, units, tmp_path):
+    result = app.test_cli_runner().invoke(args=["users", "import", str(FIXTURES / "learners_bom.csv"),
+                                                "--slips", str(tmp_path / "missing" / "s.pdf")])
+    assert result.exit_code == 1 and "is not a writable folder" in result.output
+    assert learners() == [] and row_count(BatchJob) == 0
+
+
+def test_issue15_4_slips_in_background_queue_the_job_for_the_admins_web_page(client, admin, app):
+    runner = app.test_cli_runner()
+    no_admin = runner.invoke(args=["users", "import", str(FIXTURES / "learners_bom.csv"),
+                                   "--slips-in-background"])
+    assert no_admin.exit_code == 1 and "--admin USERNAME" in no_admin.output and learners() == []
+    queued = runner.invoke(args=["users", "import", str(FIXTURES / "learners_bom.csv"),
+                                 "--slips-in-background", "--admin", "quantri"])
+    assert queued.exit_code == 0, queued.output
+    (job,) = db.session.scalars(sa.select(BatchJob))
+    assert job.state == JobState.QUEUED and job.created_by_id == admin.id
+    assert f"http://127.0.0.1:5000/admin/imports/learners/slips/{job.token}" in queued.output
+    assert [u.password_hash for u in learners()] == [learner_import.PENDING_PASSWORD_HASH] * 3
+    from app.jobs import runners
+
+    runners.local_worker.wake(app)  # what a web process's job thread does with a queued job
+    jobs.wait_for_local_jobs()
+    page = client.get(f"/admin/imports/learners/slips/{job.token}")
+    assert "The login slips are ready" in page.get_data(as_text=True)
+    text = pdf_text(download_slips(client, page))
+    assert_each_learner_has_a_printed_password(text)
