@@ -28,11 +28,13 @@ def _run(tool: str, *args: str, pdf: bytes, check: bool = True) -> str:
     return done.stdout
 
 
-def pdf_text(pdf: bytes | Path, layout: bool = True) -> str:
-    """The text `pdftotext` extracts (laid out as on the page unless layout is False), of a PDF's
-    bytes or file; the one helper every test that reads a PDF's words uses."""
+def pdf_text(pdf: bytes | Path, layout: bool = True, raw: bool = False) -> str:
+    """The text `pdftotext` extracts (laid out as on the page unless layout is False; in the
+    order it was drawn, whatever the columns, with raw), of a PDF's bytes or file; the one helper
+    every test that reads a PDF's words uses."""
     data = pdf.read_bytes() if isinstance(pdf, Path) else pdf
-    return _run("pdftotext", *(["-layout"] if layout else []), "-enc", "UTF-8", pdf=data)
+    mode = ["-raw"] if raw else ["-layout"] if layout else []
+    return _run("pdftotext", *mode, "-enc", "UTF-8", pdf=data)
 
 
 def pdf_fonts(pdf: bytes) -> list[tuple[str, str]]:
