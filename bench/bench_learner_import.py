@@ -10,7 +10,8 @@ then the import itself, which commits the accounts (no working password yet) and
 login slips job in its process: one-time passwords hashed on both cores, the slips rendered two
 parts at a time, the hashes stored with the PDF in one transaction, the PDF written out. Prints
 the wall time and peak memory of each, the rows per second, and the import's two steps as the
-command reports them: the accounts committed (read, checked, written) and the slips made.
+command reports them: the accounts committed (read, checked, written) and the slips made. First
+it prints the processor time of one login slip, rendered as the command renders them.
 """
 
 import argparse
@@ -95,11 +96,34 @@ def print_steps(output: str, rows: int) -> None:
     print(f"  login slips made   {slips:7.1f} s  {rows / slips:8,.0f} rows/s  (no transaction open)")
 
 
+def slip_cost(count: int = 400, seed: int = 15) -> float:
+    """Processor milliseconds per login slip: one part of `count` slips of a commune, rendered as
+    the command renders it (a forked render child, after the worker's warm-up)."""
+    from app.certificates.pdf_rendering import render_pdf
+    from app.enrolment.credentials import one_time_password
+    from app.enrolment.login_slips import LoginSlip, login_slips_html
+
+    rng = random.Random(seed)
+    slips = [LoginSlip("Xã Số 00001", f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}",
+                       "Xã Số 00001, Tỉnh Số 01", rng.choice(POSITIONS) or "", f"hocvien{n}",
+                       one_time_password()) for n in range(count)]
+    html = login_slips_html(slips, "https://hocso.example.gov.vn/login", "Hocso")
+    render_pdf("<p>warm-up</p>")  # the worker's warm-up renders, as in the command
+    best = float("inf")
+    for _ in range(3):  # the best of three: other work on the machine only ever adds time
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        render_pdf(html, timeout_seconds=300)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        best = min(best, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return 1000 * best / count
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL instead of SQLite")
     args = parser.parse_args(argv)
+    print(f"login slip: {slip_cost():.2f} ms of processor time each (a part of 400, best of 3)")
     with tempfile.TemporaryDirectory(prefix="hocso-bench-import-") as folder:
         folder = Path(folder)
         kind = "postgresql" if args.postgres else "sqlite"
