@@ -15,6 +15,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db
+from app.jobs import services as jobs
 from config import DevelopmentConfig
 from tests import builders
 from tests.browser.conftest import PHONE_WIDTH
@@ -97,6 +98,10 @@ def development_server(app, tmp_path):
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
+        # DevelopmentConfig sweeps for jobs for ever (JOBS_LOCAL_SWEEP): its request started this
+        # process's job thread with this app, which on PostgreSQL would go on taking the jobs of
+        # later tests from the shared database (a queued login slips job, run by the wrong app).
+        jobs.wait_for_local_jobs()
 
 
 def test_certificate_link_opens_on_the_served_address(development_server, make_user, phone,
