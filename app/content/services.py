@@ -47,11 +47,7 @@ class SyncReport:
 Overlay = Callable[[Path], AbstractContextManager[Path]]
 
 
-def folder_as_is(courses_root: Path) -> AbstractContextManager[Path]:
-    return nullcontext(courses_root)
-
-
-def sync_courses(courses_root: Path, overlay: Overlay = folder_as_is) -> SyncReport:
+def sync_courses(courses_root: Path, overlay: Overlay = nullcontext) -> SyncReport:
     """Load every course under courses_root, as the overlay shows it (caller commits; raises on
     any error)."""
     with overlay(courses_root) as root:
