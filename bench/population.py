@@ -11,9 +11,9 @@ from werkzeug.security import generate_password_hash
 from app.accounts.models import Role, Unit, UnitLevel, User
 from app.accounts.services import create_user
 from app.certificates.models import Certificate
-from app.content.course_format import Question, Quiz
+from app.content.format.course_format import Question, Quiz
+from app.content.format.parsing import parse_course_folder
 from app.content.models import Course, Module
-from app.content.parsing import parse_course_folder
 from app.database import utcnow
 from app.extensions import db
 from app.progress.models import Enrolment, ModuleProgress

@@ -7,8 +7,8 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.authoring.overlay import sync_courses_with_edits
-from app.content.gift_cli import export_gift_command, import_gift_command
-from app.content.parsing import parse_course_folder, parse_courses
+from app.content.format.parsing import parse_course_folder, parse_courses
+from app.content.gift.cli import export_gift_command, import_gift_command
 from app.content.services import CourseContentError
 from app.extensions import db
 from app.progress.services import records_at_risk

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 
-from app.content.course_format import Question, Quiz
+from app.content.format.course_format import Question, Quiz
 from app.questions.registry import KINDS
 from app.quizzes.grading import grade_question
 

@@ -25,14 +25,14 @@ from app.authoring.overlay import (
     live_revision,
     live_revisions,
 )
-from app.content.course_format import CourseSpec, ModuleSpec, Problem
-from app.content.front_matter import read_front_matter
+from app.content.format.course_format import CourseSpec, ModuleSpec, Problem
+from app.content.format.front_matter import read_front_matter
+from app.content.format.module_files import module_files, read_module
+from app.content.format.parsing import parse_course_folder
+from app.content.format.quiz_definitions import quiz_definition
+from app.content.format.source_text import CourseFolder, FileReport, ProblemList, numbered_lines
 from app.content.models import Course, Module
-from app.content.module_files import module_files, read_module
-from app.content.parsing import parse_course_folder
-from app.content.quiz_definitions import quiz_definition
 from app.content.services import sync_course
-from app.content.source_text import CourseFolder, FileReport, ProblemList, numbered_lines
 from app.database import begin_write_transaction
 from app.extensions import db
 from app.progress.services import records_at_risk

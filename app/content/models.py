@@ -89,6 +89,6 @@ class QuizVersion(db.Model):
     module_id: Mapped[int] = mapped_column(sa.ForeignKey("module.id"), index=True)
     content_hash: Mapped[str] = mapped_column(sa.String(64))
     pass_mark: Mapped[int]
-    # Serialised app.content.course_format.Quiz (see Quiz.to_dict); holds the answer key.
+    # Serialised app.content.format.course_format.Quiz (see Quiz.to_dict); holds the answer key.
     definition: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)

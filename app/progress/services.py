@@ -9,7 +9,7 @@ from sqlalchemy.orm import contains_eager
 
 from app.accounts.models import Role, User
 from app.certificates.services import issue_certificate
-from app.content.course_format import CourseSpec, Problem
+from app.content.format.course_format import CourseSpec, Problem
 from app.content.models import Course, Module
 from app.content.outline import ModuleEntry, course_outline
 from app.database import begin_write_transaction, utcnow

@@ -5,10 +5,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from app.content.course_format import Option, Question
-from app.content.quiz_syntax import QuestionLines
+from app.content.format.course_format import Option, Question
+from app.content.format.quiz_syntax import QuestionLines
+from app.content.format.source_text import FileReport
 from app.content.rendering import render_inline
-from app.content.source_text import FileReport
 from app.questions.gift_text import (
     GiftAnswer,
     GiftOption,

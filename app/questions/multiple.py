@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from app.content.course_format import Question
+from app.content.format.course_format import Question
 from app.questions.choice import (
     ChoiceRules,
     check_choice,

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # only for annotations: the kinds import these modules, not the other way round
-    from app.content.course_format import Question
-    from app.content.quiz_syntax import QuestionLines
-    from app.content.source_text import FileReport
+    from app.content.format.course_format import Question
+    from app.content.format.quiz_syntax import QuestionLines
+    from app.content.format.source_text import FileReport
     from app.questions.gift_text import GiftOption, GiftQuestion
 
 

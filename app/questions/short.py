@@ -4,9 +4,9 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from app.content.course_format import Question
-from app.content.quiz_syntax import QuestionLines
-from app.content.source_text import FileReport
+from app.content.format.course_format import Question
+from app.content.format.quiz_syntax import QuestionLines
+from app.content.format.source_text import FileReport
 from app.questions.answer_matching import text_answer_matches
 from app.questions.gift_text import (
     GiftQuestion,

@@ -2,8 +2,8 @@
 
 from collections.abc import Sequence
 
-from app.content.quiz_syntax import QuestionLines
-from app.content.source_text import FileReport
+from app.content.format.quiz_syntax import QuestionLines
+from app.content.format.source_text import FileReport
 
 MAX_TEXT_ANSWER = 200
 

@@ -5,8 +5,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from app.content.course_format import Quiz
-from app.content.review_options import review_items
+from app.content.format.course_format import Quiz
+from app.content.format.review_options import review_items
 from app.questions.registry import KINDS
 from app.quizzes.grading import grade_question
 from app.quizzes.models import QuizAttempt

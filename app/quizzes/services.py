@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Role, User
-from app.content.course_format import Quiz
+from app.content.format.course_format import Quiz
 from app.content.models import Module
 from app.database import begin_write_transaction, utcnow
 from app.extensions import db

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from app.authoring.cli import courses_cli
-from app.content.gift import parse_gift
-from app.content.gift_cli import export_gift_command, import_gift_command
+from app.content.gift.cli import export_gift_command, import_gift_command
+from app.content.gift.codec import parse_gift
 
 BANK = Path(__file__).parents[1] / "fixtures" / "gift" / "bank.gift"
 

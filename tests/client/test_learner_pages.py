@@ -259,7 +259,7 @@ def test_the_course_list_in_english_and_enrolled_courses_first(client, auth, mak
 
 
 def test_sync_stores_the_audience_and_the_linter_checks_it(app, courses_dir):
-    from app.content.parsing import parse_courses
+    from app.content.format.parsing import parse_courses
 
     specs, problems = parse_courses(courses_dir)
     assert [p for p in problems if p.severity == "error"] == []

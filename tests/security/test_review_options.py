@@ -1,6 +1,6 @@
 """Issue 10, item 9: what an attempt shows afterwards is set per quiz, with safe defaults."""
 
-from app.content.parsing import parse_course_folder
+from app.content.format.parsing import parse_course_folder
 from app.content.services import sync_courses
 from app.extensions import db
 from tests import builders

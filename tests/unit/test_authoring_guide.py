@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from app.authoring.guide import GUIDE_FILES
-from app.content.parsing import parse_course_folder
+from app.content.format.parsing import parse_course_folder
 
 COURSE_YML = "id: khoa-huong-dan\ntitle: Khóa thử hướng dẫn\ndescription: Thử.\npass_mark: 70\nlanguage: vi\n"
 FRONT_MATTER = "---\nid: bai-{n}\ntitle: Bài {n}\norder: {n}\nminutes: 5\n---\n\nĐọc.\n\n<!-- quiz -->\n\n"

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from app.content.course_format import CourseSpec, Problem
-from app.content.parsing import parse_course_folder, parse_courses
+from app.content.format.course_format import CourseSpec, Problem
+from app.content.format.parsing import parse_course_folder, parse_courses
 
 FOLDER = "khoa-hoc"
 COURSE_YML = """\

@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from app.content.course_format import Quiz
-from app.content.gift import (
+from app.content.format.course_format import Quiz
+from app.content.format.parsing import parse_course_folder
+from app.content.gift.codec import (
     GiftQuestion,
     category_name,
     module_id_for,
@@ -14,7 +15,6 @@ from app.content.gift import (
     quiz_to_gift,
     to_markdown_quiz,
 )
-from app.content.parsing import parse_course_folder
 
 BANK = Path(__file__).parents[1] / "fixtures" / "gift" / "bank.gift"
 COURSE_YML = "id: khoa-gift\ntitle: Khóa GIFT\ndescription: Thử nhập GIFT.\npass_mark: 70\nlanguage: vi\n"

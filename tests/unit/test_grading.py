@@ -1,4 +1,4 @@
-from app.content.course_format import Option, Question, Quiz
+from app.content.format.course_format import Option, Question, Quiz
 from app.questions.choice import clean_choices
 from app.questions.registry import KINDS
 from app.quizzes.grading import grade_quiz

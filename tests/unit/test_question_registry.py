@@ -5,8 +5,8 @@ from collections.abc import Sequence
 
 import pytest
 
-from app.content.course_format import Question
-from app.content.gift import parse_gift, quiz_to_gift, to_markdown_quiz
+from app.content.format.course_format import Question
+from app.content.gift.codec import parse_gift, quiz_to_gift, to_markdown_quiz
 from app.questions.registry import (
     KINDS,
     GiftCodec,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.content.parsing import parse_courses
+from app.content.format.parsing import parse_courses
 
 COURSES = Path(__file__).resolve().parents[2] / "courses"
 MAIN_COURSE = "chuyen-doi-so-lanh-dao-xa"

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.content.course_format import ModuleSpec, Question, Quiz
-from app.content.front_matter import (
+from app.content.format.course_format import ModuleSpec, Question, Quiz
+from app.content.format.front_matter import (
     MODULE_KEYS,
     QUIZ_KEYS,
     Key,
@@ -15,12 +15,11 @@ from app.content.front_matter import (
     check_keys,
     read_front_matter,
 )
-from app.content.link_checks import check_references
-from app.content.quiz_parsing import parse_quiz
-from app.content.quiz_syntax import split_quiz, warn_options_in_body
-from app.content.rendering import render_markdown
-from app.content.review_options import check_review, parse_review
-from app.content.source_text import (
+from app.content.format.link_checks import check_references
+from app.content.format.quiz_parsing import parse_quiz
+from app.content.format.quiz_syntax import split_quiz, warn_options_in_body
+from app.content.format.review_options import check_review, parse_review
+from app.content.format.source_text import (
     CourseFolder,
     FileReport,
     Lines,
@@ -28,6 +27,7 @@ from app.content.source_text import (
     decode_text,
     numbered_lines,
 )
+from app.content.rendering import render_markdown
 
 TRANSLATION_NAME = re.compile(r"(?P<stem>.+)\.(?P<language>[a-z]{2})\.md")
 

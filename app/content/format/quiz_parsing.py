@@ -4,11 +4,11 @@ import difflib
 import re
 import unicodedata
 
-from app.content.course_format import Question
-from app.content.front_matter import check_id
-from app.content.quiz_syntax import QuestionLines, group_questions
+from app.content.format.course_format import Question
+from app.content.format.front_matter import check_id
+from app.content.format.quiz_syntax import QuestionLines, group_questions
+from app.content.format.source_text import FileReport, Lines
 from app.content.rendering import render_inline, render_markdown, slugify_heading
-from app.content.source_text import FileReport, Lines
 from app.questions.registry import KINDS, heading_classes, kind_of, modifier_classes
 
 # Shorter right options ("Đúng", "Có", "60%") turn up in prompts by chance, not as a give-away.

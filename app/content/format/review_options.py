@@ -15,8 +15,8 @@ explanations, never the key; a passed attempt shows everything.
 import difflib
 from typing import Any
 
-from app.content.front_matter import Mapping, show
-from app.content.source_text import FileReport
+from app.content.format.front_matter import Mapping, show
+from app.content.format.source_text import FileReport
 
 ITEMS = ("wrong", "answers", "explanations")
 SCORE_ONLY, EVERYTHING = "score", "all"

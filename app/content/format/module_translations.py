@@ -5,22 +5,22 @@ A translation has other words but the same ids and the same answer key as its or
 from collections.abc import Iterator
 from pathlib import Path
 
-from app.content.course_format import ModuleTranslation, Question, Quiz
-from app.content.front_matter import (
+from app.content.format.course_format import ModuleTranslation, Question, Quiz
+from app.content.format.front_matter import (
     COURSE_TRANSLATION_KEYS,
     LANGUAGES,
     TRANSLATION_KEYS,
     Mapping,
     check_keys,
 )
-from app.content.module_files import (
+from app.content.format.module_files import (
     TRANSLATION_NAME,
     ModuleRead,
     ModuleText,
     read_module_text,
     translation_files,
 )
-from app.content.source_text import CourseFolder, FileReport, ProblemList
+from app.content.format.source_text import CourseFolder, FileReport, ProblemList
 from app.questions.registry import KINDS
 
 

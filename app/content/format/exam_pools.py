@@ -4,9 +4,9 @@ The exam's Quiz keeps only its own questions; the loader resolves draw_from when
 
 import difflib
 
-from app.content.course_format import ModuleSpec
-from app.content.module_files import ModuleRead
-from app.content.source_text import ProblemList
+from app.content.format.course_format import ModuleSpec
+from app.content.format.module_files import ModuleRead
+from app.content.format.source_text import ProblemList
 
 
 def _source_problem(name: str, module: ModuleSpec, known: dict[str, ModuleSpec]) -> str | None:

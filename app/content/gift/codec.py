@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from app.content.course_format import Question, Quiz
+from app.content.format.course_format import Question, Quiz
 from app.content.rendering import slugify_heading
 from app.questions.gift_text import (
     ESCAPES,

@@ -5,7 +5,7 @@ This stage only groups lines; app.questions checks what each question means."""
 import re
 from dataclasses import dataclass, field
 
-from app.content.source_text import FileReport, Lines, fence_after, outside_code, starts_fence
+from app.content.format.source_text import FileReport, Lines, fence_after, outside_code, starts_fence
 
 _QUIZ_MARKER = re.compile(r"\s*<!--\s*quiz\s*-->\s*", re.IGNORECASE)
 _HEADING = re.compile(r"(#{1,6})\s+(.*)")

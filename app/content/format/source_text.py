@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.content.course_format import Problem
+from app.content.format.course_format import Problem
 
 Lines = list[tuple[int, str]]  # (1-based line number, text)
 

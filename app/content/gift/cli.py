@@ -13,8 +13,12 @@ import yaml
 from flask import current_app
 from flask.cli import with_appcontext
 
-from app.content.front_matter import check_id, read_front_matter
-from app.content.gift import (
+from app.content.format.front_matter import check_id, read_front_matter
+from app.content.format.module_files import module_files
+from app.content.format.parsing import parse_course_folder
+from app.content.format.quiz_syntax import split_quiz
+from app.content.format.source_text import FileReport, ProblemList, numbered_lines
+from app.content.gift.codec import (
     GiftQuestion,
     category_name,
     module_id_for,
@@ -22,10 +26,6 @@ from app.content.gift import (
     quiz_to_gift,
     to_markdown_quiz,
 )
-from app.content.module_files import module_files
-from app.content.parsing import parse_course_folder
-from app.content.quiz_syntax import split_quiz
-from app.content.source_text import FileReport, ProblemList, numbered_lines
 
 _QUESTION_IDS = re.compile(r"###\s.*\{([^{}]*)\}\s*")
 

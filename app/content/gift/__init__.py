@@ -1,0 +1,1 @@
+"""Moodle GIFT question banks: the codec to and from Hocso's quiz Markdown, and the commands."""
