@@ -11,13 +11,14 @@ from werkzeug.security import generate_password_hash
 from app.accounts.models import Role, Unit, UnitLevel, User
 from app.accounts.services import create_user
 from app.certificates.models import Certificate
-from app.content.format.course_format import Question, Quiz
+from app.content.format.course_format import Quiz
 from app.content.format.parsing import parse_course_folder
 from app.content.models import Course, Module
 from app.database import utcnow
 from app.extensions import db
 from app.progress.models import Enrolment, ModuleProgress
 from app.progress.services import complete_module
+from app.questions.question import Question
 from app.quizzes.grading import grade_quiz
 
 PASSWORD = "Mat-khau-tai-thu-2025"

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 
-from app.content.format.course_format import Question, Quiz
+from app.content.format.course_format import Quiz
+from app.questions.question import Question
 from app.questions.registry import KINDS
 from app.quizzes.grading import grade_question
 

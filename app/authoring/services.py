@@ -25,16 +25,17 @@ from app.authoring.overlay import (
     live_revision,
     live_revisions,
 )
-from app.content.format.course_format import CourseSpec, ModuleSpec, Problem
+from app.content.format.course_format import CourseSpec, ModuleSpec
 from app.content.format.front_matter import read_front_matter
 from app.content.format.module_files import module_files, read_module
 from app.content.format.parsing import parse_course_folder
 from app.content.format.quiz_definitions import quiz_definition
-from app.content.format.source_text import CourseFolder, FileReport, ProblemList, numbered_lines
+from app.content.format.source_text import CourseFolder, numbered_lines
 from app.content.models import Course, Module
 from app.content.services import sync_course
 from app.database import begin_write_transaction
 from app.extensions import db
+from app.problems import FileReport, Problem, ProblemList
 from app.progress.services import records_at_risk
 
 NEW_MODULE_TEMPLATE = Path(__file__).parent / "new_module.md"

@@ -11,13 +11,14 @@ import sqlalchemy as sa
 from blinker import Namespace
 from sqlalchemy.orm import contains_eager
 
-from app.content.format.course_format import CourseSpec, ModuleSpec, Problem
+from app.content.format.course_format import CourseSpec, ModuleSpec
 from app.content.format.parsing import parse_courses
 from app.content.format.quiz_definitions import quiz_definition
 from app.content.models import Course, Module, QuizVersion
 from app.content.rendering import render_markdown
 from app.database import utcnow
 from app.extensions import db
+from app.problems import Problem
 
 
 class CourseContentError(Exception):

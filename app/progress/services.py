@@ -9,13 +9,14 @@ from sqlalchemy.orm import contains_eager
 
 from app.accounts.models import Role, User
 from app.certificates.services import issue_certificate
-from app.content.format.course_format import CourseSpec, Problem
+from app.content.format.course_format import CourseSpec
 from app.content.models import Course, Module
 from app.content.outline import ModuleEntry, course_outline
 from app.database import begin_write_transaction, utcnow
 from app.extensions import db
 from app.live_sessions import requirements as live_requirements
 from app.lti.grade_passback import queue_course_completion as queue_lti_score_passback
+from app.problems import Problem
 from app.progress import enrolment_summary
 from app.progress.models import CourseCompletion, Enrolment, ModuleProgress
 from app.progress.rules import CompletionRule, course_score

@@ -2,9 +2,10 @@
 widget, what is shown after an attempt and its GIFT codec, all registered in registry.KINDS.
 
 Importing this package registers the built-in kinds; a new kind is a module here that calls
-registry.register() and is imported below. The package sits between the course format's pure
-pieces (course_format, quiz_syntax, source_text, rendering) and what uses kinds (the quiz parser,
-grading, the quiz form, GIFT import and export)."""
+registry.register() and is imported below. The package sits below what uses kinds (the course
+format's quiz parser, GIFT import and export, grading, the quiz form) and imports none of them:
+a question's data is in question.py, problems go to app.problems, and the caller hands a kind
+the function that renders inline Markdown."""
 
 # isort: off
 # In this order: how error messages list the heading classes (.truefalse, .short, .numeric).

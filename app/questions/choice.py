@@ -1,14 +1,11 @@
 """What the choice kinds (single, multiple, true/false) share: option checks, the answer key,
 option cleaning and GIFT option lines. Pure."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from app.content.format.course_format import Option, Question
-from app.content.format.quiz_syntax import QuestionLines
-from app.content.format.source_text import FileReport
-from app.content.rendering import render_inline
+from app.problems import FileReport
 from app.questions.gift_text import (
     GiftAnswer,
     GiftOption,
@@ -18,6 +15,7 @@ from app.questions.gift_text import (
     inline,
     markdown,
 )
+from app.questions.question import Option, Question, QuestionLines
 from app.questions.registry import KINDS
 
 
@@ -101,7 +99,7 @@ def check_choice(question: QuestionLines, rules: ChoiceRules, report: FileReport
         _check_correct(question, rules, report)
 
 
-def choice_key(question: QuestionLines, files_url: str) -> dict[str, Any]:
+def choice_key(question: QuestionLines, render_inline: Callable[[str], str]) -> dict[str, Any]:
     """The options, rendered, with which are right and their feedback."""
     options = []
     for line in question.options:
@@ -110,9 +108,9 @@ def choice_key(question: QuestionLines, files_url: str) -> dict[str, Any]:
             Option(
                 text=line.text,
                 correct=line.correct,
-                html=render_inline(line.text, files_url),
+                html=render_inline(line.text),
                 feedback=feedback,
-                feedback_html=render_inline(feedback, files_url) if feedback else "",
+                feedback_html=render_inline(feedback) if feedback else "",
             )
         )
     return {"options": options}

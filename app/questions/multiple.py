@@ -2,7 +2,6 @@
 
 from collections.abc import Sequence
 
-from app.content.format.course_format import Question
 from app.questions.choice import (
     ChoiceRules,
     check_choice,
@@ -12,6 +11,7 @@ from app.questions.choice import (
     option_lines,
 )
 from app.questions.gift_text import GiftQuestion, GiftSkip, gift_answer, split_answers
+from app.questions.question import Question
 from app.questions.registry import GiftCodec, GradedAnswer, QuestionKind, register
 
 

@@ -1,13 +1,11 @@
 """Numeric: a '.numeric' heading and one '- = 3.14 ± 0.01' answer; GIFT's {#3.14:0.01}. Pure."""
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
-from app.content.format.course_format import Question
-from app.content.format.quiz_syntax import QuestionLines
-from app.content.format.source_text import FileReport
+from app.problems import FileReport
 from app.questions.answer_matching import number_matches
 from app.questions.gift_text import (
     GiftAnswer,
@@ -18,6 +16,7 @@ from app.questions.gift_text import (
     restore,
     split_answers,
 )
+from app.questions.question import Question, QuestionLines
 from app.questions.registry import GiftCodec, GradedAnswer, QuestionKind, register
 from app.questions.typed import no_options, typed_text
 
@@ -79,7 +78,7 @@ def _check(question: QuestionLines, report: FileReport) -> None:
         )
 
 
-def _key(question: QuestionLines, files_url: str) -> dict[str, Any]:
+def _key(question: QuestionLines, render_inline: Callable[[str], str]) -> dict[str, Any]:
     parsed = parse_numeric_answer(question.answers[0].text) if question.answers else None
     value, tolerance = parsed if parsed else (None, 0.0)
     return {"numeric_value": value, "numeric_tolerance": tolerance}

@@ -8,10 +8,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # only for annotations: the kinds import these modules, not the other way round
-    from app.content.format.course_format import Question
-    from app.content.format.quiz_syntax import QuestionLines
-    from app.content.format.source_text import FileReport
+    from app.problems import FileReport
     from app.questions.gift_text import GiftOption, GiftQuestion
+    from app.questions.question import Question, QuestionLines
 
 
 @dataclass(frozen=True)
@@ -46,7 +45,8 @@ class QuestionKind:
     name: str
     description: str  # how an author's error message names it: "a .short question"
     check: Callable[["QuestionLines", "FileReport"], None]  # report what is wrong
-    answer_key: Callable[["QuestionLines", str], dict[str, Any]]  # Question fields, by files URL
+    # Question fields; rendering inline Markdown (an option) to sanitised HTML is the caller's.
+    answer_key: Callable[["QuestionLines", Callable[[str], str]], dict[str, Any]]
     grade: Callable[["Question", Sequence[str]], GradedAnswer]
     widget: str  # the form control: "radio", "checkbox", "text" or "number"
     shuffle_options: bool

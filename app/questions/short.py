@@ -1,12 +1,10 @@
 """Short answer: a '.short' heading and '- =' accepted answers, '.any-tone' to ignore marks. Pure."""
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from app.content.format.course_format import Question
-from app.content.format.quiz_syntax import QuestionLines
-from app.content.format.source_text import FileReport
+from app.problems import FileReport
 from app.questions.answer_matching import text_answer_matches
 from app.questions.gift_text import (
     GiftQuestion,
@@ -18,6 +16,7 @@ from app.questions.gift_text import (
     restore,
     split_answers,
 )
+from app.questions.question import Question, QuestionLines
 from app.questions.registry import GiftCodec, GradedAnswer, QuestionKind, register
 from app.questions.typed import no_options, typed_text
 
@@ -38,7 +37,7 @@ def _check(question: QuestionLines, report: FileReport) -> None:
             report.error(answer.line, "this answer is empty; write the accepted text after '- = '")
 
 
-def _key(question: QuestionLines, files_url: str) -> dict[str, Any]:
+def _key(question: QuestionLines, render_inline: Callable[[str], str]) -> dict[str, Any]:
     return {
         "accepted_answers": [answer.text for answer in question.answers if answer.text],
         "any_tone": "any-tone" in question.classes,

@@ -2,8 +2,8 @@
 
 from collections.abc import Sequence
 
-from app.content.format.quiz_syntax import QuestionLines
-from app.content.format.source_text import FileReport
+from app.problems import FileReport
+from app.questions.question import QuestionLines
 
 MAX_TEXT_ANSWER = 200
 

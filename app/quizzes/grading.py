@@ -7,7 +7,8 @@ its own and nothing here changes.
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from app.content.format.course_format import Question, Quiz
+from app.content.format.course_format import Quiz
+from app.questions.question import Question
 from app.questions.registry import KINDS
 
 

@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from app.content.format.course_format import CourseSpec, Problem
+from app.content.format.course_format import CourseSpec
 from app.content.format.parsing import parse_course_folder, parse_courses
+from app.problems import Problem
 
 FOLDER = "khoa-hoc"
 COURSE_YML = """\

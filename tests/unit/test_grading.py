@@ -1,5 +1,6 @@
-from app.content.format.course_format import Option, Question, Quiz
+from app.content.format.course_format import Quiz
 from app.questions.choice import clean_choices
+from app.questions.question import Option, Question
 from app.questions.registry import KINDS
 from app.quizzes.grading import grade_quiz
 

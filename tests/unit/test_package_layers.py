@@ -15,7 +15,6 @@ APP = Path(__file__).resolve().parents[2] / "app"
 # piece of work in issue 11. Remove an entry when its import is gone.
 KNOWN_BACK_EDGES = {
     ("accounts", "sso"),
-    ("questions", "content"),
     ("progress", "certificates"),
     ("progress", "live_sessions"),
     ("progress", "lti"),

@@ -5,8 +5,8 @@ from collections.abc import Sequence
 
 import pytest
 
-from app.content.format.course_format import Question
 from app.content.gift.codec import parse_gift, quiz_to_gift, to_markdown_quiz
+from app.questions.question import Question
 from app.questions.registry import (
     KINDS,
     GiftCodec,
@@ -43,7 +43,7 @@ YEAR = QuestionKind(
     description="a .year question",
     heading_class="year",
     check=_check_year,
-    answer_key=lambda question, files_url: {"accepted_answers": [a.text for a in question.answers]},
+    answer_key=lambda question, render_inline: {"accepted_answers": [a.text for a in question.answers]},
     grade=_grade_year,
     widget="number",
     shuffle_options=False,

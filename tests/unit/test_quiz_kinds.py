@@ -6,7 +6,7 @@ import pytest
 
 from app.content.format.course_format import Quiz
 from app.content.format.quiz_parsing import parse_quiz
-from app.content.format.source_text import FileReport, ProblemList
+from app.problems import FileReport, ProblemList
 from tests.security.payloads import PAYLOADS
 from tests.security.vectors import executable_vectors
 from tests.unit.test_course_parsing import (

@@ -3,51 +3,9 @@
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from app.questions.question import Option, Question
+
 GRADING_METHODS = ("highest", "last")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong in a course folder, located at file:line."""
-
-    path: str
-    line: int
-    message: str
-    severity: str = "error"  # "error" or "warning"
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.severity}: {self.message}"
-
-
-@dataclass
-class Option:
-    text: str  # Markdown source of the option (inline)
-    correct: bool
-    html: str = ""  # sanitised inline HTML
-    feedback: str = ""  # Markdown shown after submission when this option was chosen
-    feedback_html: str = ""
-
-
-@dataclass
-class Question:
-    id: str
-    kind: str  # a name in app.questions.registry.KINDS
-    text: str  # Markdown source of the prompt
-    options: list[Option] = field(default_factory=list)  # choice kinds only
-    explanation: str = ""
-    html: str = ""  # sanitised HTML of the prompt
-    explanation_html: str = ""
-    hint: str = ""  # Markdown shown with the question before submission
-    hint_html: str = ""
-    accepted_answers: list[str] = field(default_factory=list)  # "short": any of these matches
-    any_tone: bool = False  # "short": match ignoring Vietnamese tone and vowel marks
-    numeric_value: float | None = None  # "numeric"
-    numeric_tolerance: float = 0.0  # "numeric": |answer - value| <= tolerance
-    line: int = 0
-
-    @property
-    def correct_indexes(self) -> set[int]:
-        return {i for i, option in enumerate(self.options) if option.correct}
 
 
 @dataclass

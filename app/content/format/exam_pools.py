@@ -6,7 +6,7 @@ import difflib
 
 from app.content.format.course_format import ModuleSpec
 from app.content.format.module_files import ModuleRead
-from app.content.format.source_text import ProblemList
+from app.problems import ProblemList
 
 
 def _source_problem(name: str, module: ModuleSpec, known: dict[str, ModuleSpec]) -> str | None:

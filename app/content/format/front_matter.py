@@ -9,8 +9,9 @@ from typing import Any
 import yaml
 
 from app.content.format.course_format import GRADING_METHODS
-from app.content.format.source_text import FileReport, Lines
+from app.content.format.source_text import Lines
 from app.content.rendering import slugify_heading
+from app.problems import FileReport
 
 ID_PATTERN = re.compile(r"[a-z0-9-]{3,64}")
 LANGUAGES = ("vi", "en")

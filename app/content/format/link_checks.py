@@ -6,8 +6,9 @@ import re
 from collections.abc import Iterator
 from urllib.parse import unquote, urlsplit
 
-from app.content.format.source_text import CourseFolder, FileReport, Lines, outside_code
+from app.content.format.source_text import CourseFolder, Lines, outside_code
 from app.content.rendering import html_removed_by_sanitiser
+from app.problems import FileReport
 
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
 _INLINE_URL = re.compile(r"\]\(\s*(<[^>]*>|[^\s)]+)")

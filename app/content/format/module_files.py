@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.content.format.course_format import ModuleSpec, Question, Quiz
+from app.content.format.course_format import ModuleSpec, Quiz
 from app.content.format.front_matter import (
     MODULE_KEYS,
     QUIZ_KEYS,
@@ -19,15 +19,10 @@ from app.content.format.link_checks import check_references
 from app.content.format.quiz_parsing import parse_quiz
 from app.content.format.quiz_syntax import split_quiz, warn_options_in_body
 from app.content.format.review_options import check_review, parse_review
-from app.content.format.source_text import (
-    CourseFolder,
-    FileReport,
-    Lines,
-    ProblemList,
-    decode_text,
-    numbered_lines,
-)
+from app.content.format.source_text import CourseFolder, Lines, decode_text, numbered_lines
 from app.content.rendering import render_markdown
+from app.problems import FileReport, ProblemList
+from app.questions.question import Question
 
 TRANSLATION_NAME = re.compile(r"(?P<stem>.+)\.(?P<language>[a-z]{2})\.md")
 

@@ -5,7 +5,7 @@ A translation has other words but the same ids and the same answer key as its or
 from collections.abc import Iterator
 from pathlib import Path
 
-from app.content.format.course_format import ModuleTranslation, Question, Quiz
+from app.content.format.course_format import ModuleTranslation, Quiz
 from app.content.format.front_matter import (
     COURSE_TRANSLATION_KEYS,
     LANGUAGES,
@@ -20,7 +20,9 @@ from app.content.format.module_files import (
     read_module_text,
     translation_files,
 )
-from app.content.format.source_text import CourseFolder, FileReport, ProblemList
+from app.content.format.source_text import CourseFolder
+from app.problems import FileReport, ProblemList
+from app.questions.question import Question
 from app.questions.registry import KINDS
 
 

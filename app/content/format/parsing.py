@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.content.format.course_format import CourseSpec, ModuleSpec, Problem
+from app.content.format.course_format import CourseSpec, ModuleSpec
 from app.content.format.exam_pools import check_pools
 from app.content.format.front_matter import COURSE_KEYS, Mapping, check_keys, load_mapping
 from app.content.format.module_files import ModuleRead, module_files, read_module
 from app.content.format.module_translations import attach_translations, course_translations
-from app.content.format.source_text import CourseFolder, FileReport, ProblemList, decode_text
+from app.content.format.source_text import CourseFolder, decode_text
+from app.problems import FileReport, Problem, ProblemList
 
 _DUPLICATE_MESSAGES = {
     "id": "module id '{value}' is already used by {owner}; every module needs its own id",

@@ -8,7 +8,8 @@ draws from, with ids namespaced "module/question", so each exam version is self-
 import copy
 from typing import Any
 
-from app.content.format.course_format import CourseSpec, ModuleSpec, Question, Quiz
+from app.content.format.course_format import CourseSpec, ModuleSpec, Quiz
+from app.questions.question import Question
 from app.questions.registry import KINDS
 
 Definition = dict[str, Any]

@@ -4,11 +4,12 @@ import difflib
 import re
 import unicodedata
 
-from app.content.format.course_format import Question
 from app.content.format.front_matter import check_id
-from app.content.format.quiz_syntax import QuestionLines, group_questions
-from app.content.format.source_text import FileReport, Lines
+from app.content.format.quiz_syntax import group_questions
+from app.content.format.source_text import Lines
 from app.content.rendering import render_inline, render_markdown, slugify_heading
+from app.problems import FileReport
+from app.questions.question import Question, QuestionLines
 from app.questions.registry import KINDS, heading_classes, kind_of, modifier_classes
 
 # Shorter right options ("Đúng", "Có", "60%") turn up in prompts by chance, not as a give-away.
@@ -107,7 +108,7 @@ def _build_question(question: QuestionLines, kind: str, files_url: str) -> Quest
         hint=hint,
         hint_html=render_inline(hint, files_url) if hint else "",
         line=question.line,
-        **KINDS[kind].answer_key(question, files_url),
+        **KINDS[kind].answer_key(question, lambda markdown: render_inline(markdown, files_url)),
     )
 
 

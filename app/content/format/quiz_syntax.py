@@ -3,9 +3,10 @@
 This stage only groups lines; app.questions checks what each question means."""
 
 import re
-from dataclasses import dataclass, field
 
-from app.content.format.source_text import FileReport, Lines, fence_after, outside_code, starts_fence
+from app.content.format.source_text import Lines, fence_after, outside_code, starts_fence
+from app.problems import FileReport
+from app.questions.question import AnswerLine, OptionLine, QuestionLines
 
 _QUIZ_MARKER = re.compile(r"\s*<!--\s*quiz\s*-->\s*", re.IGNORECASE)
 _HEADING = re.compile(r"(#{1,6})\s+(.*)")
@@ -14,43 +15,6 @@ OPTION = re.compile(r"\s{0,3}[-*+]\s+(?:\((\s*[xX]?\s*)\)|\[(\s*[xX]?\s*)\])(?:\
 _ANSWER = re.compile(r"\s{0,3}[-*+]\s+=(?:\s+(.*)|\s*)")
 _LIST_ITEM = re.compile(r"\s{0,3}[-*+]\s+\S")
 _HINT = re.compile(r"\s{0,3}(?:gợi ý|hint)\s*:\s*(.*)", re.IGNORECASE)
-
-
-@dataclass
-class OptionLine:
-    line: int
-    style: str  # "(" or "["
-    text: str
-    correct: bool
-    feedback: list[str] = field(default_factory=list)
-
-
-@dataclass
-class AnswerLine:
-    """An accepted answer, '- = text', of a short or numeric question."""
-
-    line: int
-    text: str
-
-
-@dataclass
-class QuestionLines:
-    """One question as read line by line, before it is checked."""
-
-    line: int
-    prompt: str
-    ids: list[str]
-    classes: list[str]
-    extra: list[str] = field(default_factory=list)
-    hint: list[str] = field(default_factory=list)
-    hint_line: int = 0
-    options: list[OptionLine] = field(default_factory=list)
-    answers: list[AnswerLine] = field(default_factory=list)
-    explanation: list[str] = field(default_factory=list)
-    phase: str = "prompt"  # then "options", then "explanation"
-    last_item: OptionLine | AnswerLine | None = None
-    stray_reported: bool = False
-    answer_feedback_reported: bool = False
 
 
 def split_quiz(content: Lines, report: FileReport) -> tuple[Lines, Lines, int | None]:

@@ -16,7 +16,7 @@ import difflib
 from typing import Any
 
 from app.content.format.front_matter import Mapping, show
-from app.content.format.source_text import FileReport
+from app.problems import FileReport
 
 ITEMS = ("wrong", "answers", "explanations")
 SCORE_ONLY, EVERYTHING = "score", "all"

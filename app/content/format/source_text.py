@@ -1,4 +1,4 @@
-"""Reading course files as numbered lines, and collecting the problems found in them. Pure."""
+"""Reading course files: the folder's files, decoded text as numbered lines, code fences. Pure."""
 
 import re
 import unicodedata
@@ -6,42 +6,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.content.format.course_format import Problem
+from app.problems import FileReport
 
 Lines = list[tuple[int, str]]  # (1-based line number, text)
 
 _FENCE = re.compile(r"\s*(`{3,}|~{3,})")
-
-
-class ProblemList(list[Problem]):
-    """Every problem found in a course folder, in the order found."""
-
-    def error(self, path: str, line: int, message: str) -> None:
-        self.append(Problem(path, line, message, "error"))
-
-    def warning(self, path: str, line: int, message: str) -> None:
-        self.append(Problem(path, line, message, "warning"))
-
-    @property
-    def has_errors(self) -> bool:
-        return any(problem.severity == "error" for problem in self)
-
-
-@dataclass(frozen=True)
-class FileReport:
-    """Where problems found in one file go."""
-
-    path: str
-    problems: ProblemList
-
-    def error(self, line: int, message: str) -> None:
-        self.problems.error(self.path, line, message)
-
-    def warning(self, line: int, message: str) -> None:
-        self.problems.warning(self.path, line, message)
-
-    def add(self, line: int, severity: str, message: str) -> None:
-        self.problems.append(Problem(self.path, line, message, severity))
 
 
 @dataclass

@@ -17,7 +17,7 @@ from app.content.format.front_matter import check_id, read_front_matter
 from app.content.format.module_files import module_files
 from app.content.format.parsing import parse_course_folder
 from app.content.format.quiz_syntax import split_quiz
-from app.content.format.source_text import FileReport, ProblemList, numbered_lines
+from app.content.format.source_text import numbered_lines
 from app.content.gift.codec import (
     GiftQuestion,
     category_name,
@@ -26,6 +26,7 @@ from app.content.gift.codec import (
     quiz_to_gift,
     to_markdown_quiz,
 )
+from app.problems import FileReport, ProblemList
 
 _QUESTION_IDS = re.compile(r"###\s.*\{([^{}]*)\}\s*")
 

@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from app.content.format.course_format import Question, Quiz
+from app.content.format.course_format import Quiz
 from app.content.rendering import slugify_heading
 from app.questions.gift_text import (
     ESCAPES,
@@ -31,6 +31,7 @@ from app.questions.gift_text import (
     markdown,
     restore,
 )
+from app.questions.question import Question
 from app.questions.registry import KINDS, gift_readers
 
 __all__ = ["GiftOption", "GiftProblem", "GiftQuestion", "category_name", "module_id_for", "parse_gift",
