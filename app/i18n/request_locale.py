@@ -1,4 +1,4 @@
-"""Language and time zone: Vietnamese first, English available."""
+"""The request's language: which one, the templates' gettext over its catalogue, dates its way."""
 
 from collections.abc import Callable
 
