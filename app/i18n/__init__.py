@@ -1,5 +1,5 @@
 """Language and time zone: Vietnamese first, English available.
 
 request_locale.py wires Flask-Babel into the app (the request's language, the templates'
-gettext, the date filters); markers.py is pure, for modules without Flask.
+gettext, the date filters); markers.py and dates.py are pure, for modules without Flask.
 """

@@ -9,8 +9,8 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from app.certificates.certificate_document import format_vietnamese_date
 from app.extensions import babel
+from app.i18n.dates import format_vietnamese_date
 
 
 def select_locale() -> str:

@@ -21,7 +21,6 @@ KNOWN_BACK_EDGES = {
     ("progress", "lti"),
     ("progress", "xapi"),
     ("quizzes", "xapi"),
-    ("i18n", "certificates"),
 }
 
 
