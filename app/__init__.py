@@ -37,12 +37,13 @@ def register_proxy_and_converters(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from app import database, i18n
+    from app import database
     from app.accounts import passwords, session_lifetime
     from app.accounts.services import load_user_from_session
     from app.certificates import services as certificates
     from app.content import outline
     from app.extensions import csrf, db, limiter, login_manager, migrate
+    from app.i18n import request_locale
 
     db.init_app(app)
     with app.app_context():
@@ -50,7 +51,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
-    i18n.init_app(app)
+    request_locale.init_app(app)
     passwords.init_app(app)
     outline.init_app(app)
     certificates.init_app(app)

@@ -14,14 +14,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app import errors
-from app.accounts import services, throttle
+from app.accounts import external_sign_in, services, throttle
 from app.accounts.forms import ChangePasswordForm, LoginForm
 from app.accounts.models import Role
 from app.audit import services as audit
 from app.database import commit_keeping_loaded
 from app.extensions import db
 from app.security.access import authenticated, public
-from app.sso import hooks as sso
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
@@ -62,7 +61,7 @@ def login():
         if user is None:
             audit.record_now("login", "failure", actor_name=typed)
             form.password.errors.append(_("Wrong username, phone number or password."))
-        elif refusal := sso.local_password_refused(user.role):
+        elif refusal := external_sign_in.password_refusal(user.role):
             db.session.rollback()  # her password was right: no rehash, no last login
             throttle.forgive(attempt)
             audit.record("login", "denied", actor_name=username, reason="local_password_off")
@@ -76,13 +75,14 @@ def login():
             login_user(user)
             next_url = safe_next_url(request.args.get("next"))
             return redirect(next_url or home_url(user))
-    return render_template("accounts/login.html", form=form)
+    return render_template("accounts/login.html", form=form,
+                           sign_in_buttons=external_sign_in.buttons_templates())
 
 
 @bp.route("/logout", methods=["POST"])
 @authenticated
 def logout():
-    provider_logout = sso.logout_redirect()  # read before the session (and its ID token) ends
+    provider_logout = external_sign_in.logout_redirect()  # read before the session (and its ID token) ends
     services.end_sessions(current_user)
     audit.record("logout")
     db.session.commit()

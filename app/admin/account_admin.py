@@ -6,9 +6,9 @@ from app.accounts.models import User
 from app.accounts.services import end_sessions, normalize_phone
 from app.audit import services as audit
 from app.enrolment.credentials import hash_one_time_password, one_time_password
-from app.enrolment.row_report import N_
 from app.enrolment.services import EnrolmentError
 from app.extensions import db
+from app.i18n.markers import N_
 
 PAGE_SIZE = 100
 

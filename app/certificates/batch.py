@@ -36,11 +36,7 @@ from sqlalchemy.orm import undefer
 from app.accounts.models import User
 from app.accounts.services import vietnamese_sort_key
 from app.certificates import signing
-from app.certificates.certificate_document import (
-    CertificateFacts,
-    certificate_html,
-    format_vietnamese_date,
-)
+from app.certificates.certificate_document import CertificateFacts, certificate_html
 from app.certificates.models import Certificate, CertificateStatus
 from app.certificates.pdf_joining import join_pdf_files, join_pdfs, page_count
 from app.certificates.pdf_rendering import render_pdf
@@ -48,6 +44,7 @@ from app.certificates.services import facts_of, stored_pdf
 from app.content.models import Course
 from app.database import end_read_transaction
 from app.extensions import db
+from app.i18n.dates import format_vietnamese_date
 from app.jobs.services import JobError, JobResult, JobRun, job_kind
 from app.progress.models import Enrolment, Intake
 from app.units.rollup import UnitTree, collation_key

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import segno
-from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from app.certificates.pdf_rendering import (
@@ -15,10 +14,10 @@ from app.certificates.pdf_rendering import (
     register_warm_up,
     render_pdf,
 )
+from app.i18n.dates import format_vietnamese_date
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "certificates"
 TEMPLATE_NAME = "certificate_pdf.html"
-VIETNAMESE_DATE_PATTERN = "'ngày' d 'tháng' M 'năm' y"
 
 # Name font sizes (pt) by length, so the longest allowed name (120 characters) keeps one page.
 _NAME_SIZES = ((28, 34), (40, 28), (64, 21), (None, 16))
@@ -47,11 +46,6 @@ class CertificateFacts:
     signer_name: str
     signer_title: str
     verify_url: str
-
-
-def format_vietnamese_date(d: datetime.date) -> str:
-    """`date(2025, 3, 5)` -> "ngày 5 tháng 3 năm 2025"."""
-    return format_date(d, VIETNAMESE_DATE_PATTERN, locale="vi")
 
 
 def certificate_html(facts: CertificateFacts) -> str:

@@ -26,9 +26,11 @@ from app.enrolment.credentials import (
     username_base,
 )
 from app.enrolment.login_slips import LoginSlip, render_login_slips_pdf
-from app.enrolment.row_report import N_, ImportReport, Issue, RowResult, error, warning
 from app.enrolment.services import enrol_in_intake
-from app.enrolment.spreadsheets import (
+from app.extensions import db
+from app.i18n.markers import N_
+from app.imports.row_report import ImportReport, Issue, RowResult, error, warning
+from app.imports.spreadsheets import (
     SpreadsheetError,
     find_columns,
     header_key,
@@ -36,7 +38,6 @@ from app.enrolment.spreadsheets import (
     read_rows,
     workbook_bytes,
 )
-from app.extensions import db
 from app.progress.models import Intake
 
 SourceRows = list[tuple[int, dict[str, str]]]  # row number as shown, cell texts by field

@@ -11,8 +11,9 @@ from app.accounts.services import (
     AccountError,
     check_full_name,
 )
-from app.enrolment.row_report import N_, Issue, RowResult, error
-from app.enrolment.spreadsheets import Cell, Columns, SheetRow, cell_text, field_values, is_number
+from app.i18n.markers import N_
+from app.imports.row_report import Issue, RowResult, error
+from app.imports.spreadsheets import Cell, Columns, SheetRow, cell_text, field_values, is_number
 
 # Header spellings accepted for each field, compared without case, accents, spaces or punctuation.
 ALIASES = {

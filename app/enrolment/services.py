@@ -14,8 +14,8 @@ from app.accounts.models import Unit, User
 from app.accounts.services import find_by_login
 from app.audit import services as audit
 from app.content.models import Course
-from app.enrolment.row_report import N_
 from app.extensions import db
+from app.i18n.markers import N_
 from app.progress import enrolment_summary
 from app.progress.models import Enrolment, Intake
 from app.units.choices import ChoiceError, find_unit_code, unit_choices

@@ -22,9 +22,9 @@ from app.audit import services as audit
 from app.content.models import Course
 from app.enrolment import learner_import, services
 from app.enrolment.forms import ConfirmImportForm, EnrolForm, ImportForm, IntakeEditForm, IntakeForm
-from app.enrolment.row_report import warning
 from app.enrolment.slips_job import FILENAME, LOGIN_SLIPS_JOB
 from app.extensions import db
+from app.imports.row_report import warning
 from app.jobs import services as jobs
 from app.jobs.status import job_status
 from app.jobs.views import RetryForm

@@ -27,6 +27,7 @@ from flask import Flask, current_app
 
 from app.database import begin_write_transaction, own_write_connection, utcnow
 from app.extensions import db
+from app.i18n.markers import N_
 from app.jobs.models import BatchJob, BatchJobPart, JobState
 
 log = logging.getLogger(__name__)
@@ -164,10 +165,6 @@ def claim(token: str, worker_name: str, only_if_idle: bool = False) -> JobRun | 
             started_at=sa.func.coalesce(BatchJob.started_at, now), attempts=BatchJob.attempts + 1,
             error=None))
     return JobRun(row.id, dict(row.params), worker_name)
-
-
-def N_(message: str) -> str:  # the gettext convention: marked for extraction, translated when shown
-    return message
 
 
 # Stored in English; the job page (app/templates/jobs/_status.html) shows it translated.

@@ -15,8 +15,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from app.enrolment.row_report import N_, Issue, error
-from app.enrolment.spreadsheets import (
+from app.i18n.markers import N_
+from app.imports.row_report import Issue, error
+from app.imports.spreadsheets import (
     MAX_DATA_ROWS,
     Cell,
     SheetRow,

@@ -19,8 +19,8 @@ from app.audit import services as audit
 from app.authoring.instructors import may_edit
 from app.content.models import Course
 from app.database import utcnow
-from app.enrolment.row_report import N_
 from app.extensions import db
+from app.i18n.markers import N_
 from app.live_sessions import requirements
 from app.live_sessions.models import Attendance, AttendanceMethod, LiveSession
 from app.live_sessions.schedule import (

@@ -16,8 +16,8 @@ from app.certificates.services import render_soon
 from app.content.models import Course
 from app.content.services import course_by_slug
 from app.database import utcnow
-from app.enrolment.spreadsheets import SpreadsheetError
 from app.extensions import db, limiter
+from app.imports.spreadsheets import SpreadsheetError
 from app.live_sessions import attendance_import, services
 from app.live_sessions.forms import ActionForm, CheckinForm, ConfirmImportForm, ReportUploadForm, SessionForm
 from app.live_sessions.models import LiveSession

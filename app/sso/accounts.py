@@ -9,12 +9,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from app.accounts import services as accounts
+from app.accounts.external_sign_in import local_password_allowed
 from app.accounts.models import Role, User
 from app.database import utcnow
 from app.extensions import db
 from app.sso.models import SsoLink
 from app.sso.refusals import SsoRefusal
-from app.sso.settings import Provider, local_password_allowed
+from app.sso.settings import Provider
 
 log = logging.getLogger("hocso.sso")
 

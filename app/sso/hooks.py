@@ -1,7 +1,9 @@
-"""The calls the accounts views make into sign-in through providers (login and logout)."""
+"""What sign-in through providers adds to the accounts views (login and logout): registered
+with app.accounts.external_sign_in when the blueprint is, so that accounts never imports sso."""
 
 from flask import current_app, session, url_for
 
+from app.accounts.external_sign_in import ExternalSignIn
 from app.sso import flow, settings
 from app.sso.refusals import SsoRefusal, message
 
@@ -20,10 +22,13 @@ def logout_redirect() -> str | None:
     return flow.end_session_url(provider, public_url("accounts.login"))
 
 
-def local_password_refused(role: str) -> str | None:
-    """For the login view, after a right password: why this role may not log in with one
-    (pointing to the providers' buttons), or None when it may."""
-    if settings.local_password_allowed(role):
-        return None
+def password_off_message() -> str:
+    """For the login view, when her role may not log in with a password: use the providers'
+    buttons instead."""
     return message(SsoRefusal("local_password_off"),
                    " / ".join(p.label for p in settings.providers().values()))
+
+
+EXTERNAL_SIGN_IN = ExternalSignIn(buttons_template="sso/_buttons.html",
+                                  password_off_message=password_off_message,
+                                  logout_redirect=logout_redirect)

@@ -95,8 +95,3 @@ def load(app: Flask) -> dict[str, Provider]:
 
 def providers() -> dict[str, Provider]:
     return current_app.extensions.get("hocso_sso_providers", {})
-
-
-def local_password_allowed(role: str) -> bool:
-    """Whether this role may log in with a password (LOCAL_PASSWORD_ROLES)."""
-    return role in current_app.config["LOCAL_PASSWORD_ROLES"]

@@ -11,12 +11,13 @@ from flask import Blueprint, abort, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user
 from sqlalchemy.exc import IntegrityError
 
+from app.accounts import external_sign_in
 from app.accounts.views import safe_next_url
 from app.audit import services as audit
 from app.extensions import db
 from app.security.access import public
 from app.sso import accounts, flow, settings
-from app.sso.hooks import public_url
+from app.sso.hooks import EXTERNAL_SIGN_IN, public_url
 from app.sso.refusals import SsoRefusal, message
 from app.sso.settings import Provider
 
@@ -26,11 +27,13 @@ NEXT_KEY = "sso_next"  # in the session: where to go after the callback
 
 
 def _set_up(state) -> None:
-    """When the blueprint is registered: check the providers and make their clients."""
+    """When the blueprint is registered: check the providers, make their clients and offer
+    them on the accounts views."""
     app = state.app
     providers = settings.load(app)
     flow.init_app(app, providers)
     app.jinja_env.globals["sso_providers"] = lambda: list(settings.providers().values())
+    external_sign_in.register(app, EXTERNAL_SIGN_IN)  # the login page's buttons, refusal, logout
 
 
 bp.record_once(_set_up)

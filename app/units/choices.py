@@ -15,8 +15,8 @@ import sqlalchemy as sa
 
 from app.accounts.models import Unit
 from app.content.models import Course
-from app.enrolment.row_report import N_
 from app.extensions import db
+from app.i18n.markers import N_
 from app.progress.models import Intake
 from app.units.rollup import collation_key
 

@@ -7,8 +7,10 @@ import sqlalchemy as sa
 from app.accounts.models import Unit, UnitLevel
 from app.accounts.services import normalize_name
 from app.audit import services as audit
-from app.enrolment.row_report import N_, ImportReport, RowResult, error
-from app.enrolment.spreadsheets import (
+from app.extensions import db
+from app.i18n.markers import N_
+from app.imports.row_report import ImportReport, RowResult, error
+from app.imports.spreadsheets import (
     SheetRow,
     SpreadsheetError,
     cell_text,
@@ -18,7 +20,6 @@ from app.enrolment.spreadsheets import (
     is_number,
     read_rows,
 )
-from app.extensions import db
 from app.units import services
 from app.units.history import LEVEL_RANK
 

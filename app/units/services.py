@@ -15,8 +15,8 @@ from flask import current_app, has_app_context
 from app.accounts.models import Role, Unit, UnitLevel, User
 from app.accounts.services import normalize_name
 from app.audit import services as audit
-from app.enrolment.row_report import N_
 from app.extensions import db
+from app.i18n.markers import N_
 from app.units.history import LEVEL_RANK, UnitHistory, UnitNode
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")

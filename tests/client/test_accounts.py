@@ -5,7 +5,8 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from app.accounts.models import User
+from app.accounts import external_sign_in
+from app.accounts.models import Role, User
 from app.extensions import db
 from tests.conftest import PASSWORD
 
@@ -247,3 +248,21 @@ def test_one_time_password_must_be_changed_before_anything_else(client, auth, ma
         "current_password": PASSWORD, "new_password": "Mot-mat-khau-moi-2025",
         "confirm_password": "Mot-mat-khau-moi-2025"})
     assert client.get("/courses").status_code == 200
+
+
+def test_sso_offers_its_way_in_through_the_accounts_registry(app):
+    """accounts imports no sso: the login page's buttons, the refusal and the logout hook are
+    what sso registered when its blueprint was."""
+    ways_in = app.extensions[external_sign_in.EXTENSION_KEY]
+    assert [way_in.buttons_template for way_in in ways_in] == ["sso/_buttons.html"]
+
+
+def test_a_role_without_local_passwords_is_refused_even_with_no_other_way_in(app, client, auth, make_user):
+    app.extensions[external_sign_in.EXTENSION_KEY] = []  # as if nothing offered another way in
+    app.config["LOCAL_PASSWORD_ROLES"] = ("learner",)
+    make_user(username="giangvien", role=Role.INSTRUCTOR)
+    page = auth.login("giangvien").get_data(as_text=True)
+    assert "không được đăng nhập bằng mật khẩu. Hãy hỏi quản trị viên đơn vị" in page
+    assert client.get("/courses").status_code == 302
+    make_user(username="hocvien")
+    assert auth.login("hocvien").headers["Location"] == "/courses"

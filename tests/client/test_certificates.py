@@ -132,7 +132,7 @@ def test_qr_url_comes_from_configuration_not_the_host_header(app, make_user):
 
 
 def test_verify_page_prints_the_date_as_the_certificate_does(client, auth, make_user):
-    from app.certificates.certificate_document import format_vietnamese_date
+    from app.i18n.dates import format_vietnamese_date
 
     certified_learner(client, auth, make_user)
     cert = only_certificate()

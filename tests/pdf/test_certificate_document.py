@@ -1,15 +1,10 @@
 """The certificate as a person sees it: exact Vietnamese text, embedded fonts, one page."""
 
-import datetime
 import unicodedata
 
 import pytest
 
-from app.certificates.certificate_document import (
-    certificate_html,
-    format_vietnamese_date,
-    render_certificate_pdf,
-)
+from app.certificates.certificate_document import certificate_html, render_certificate_pdf
 from tests.pdf.conftest import CODE, VERIFY_URL
 from tests.pdf.poppler import (
     embedded_file_count,
@@ -19,11 +14,6 @@ from tests.pdf.poppler import (
     pdf_text,
     qr_codes,
 )
-
-
-def test_vietnamese_date():
-    assert format_vietnamese_date(datetime.date(2025, 3, 5)) == "ngày 5 tháng 3 năm 2025"
-    assert format_vietnamese_date(datetime.date(2024, 12, 31)) == "ngày 31 tháng 12 năm 2024"
 
 
 @pytest.mark.parametrize("name", ["Nguyễn Thị Hồng Nhung", "Hoàng Văn Đức"])

@@ -104,9 +104,9 @@ def test_query_strings_reflected_into_pages_are_escaped(client, make_user):
 
 def is_the_sanitized_filter(path: Path, line: str) -> bool:
     """The allowed places: app/__init__.py registering `sanitized` as Markup(sanitize_html_cached(...)),
-    and app/i18n.py's template gettext, which (as Jinja's own) marks the app's catalogue text safe
-    and escapes the variables formatted into it."""
-    if path == APP_DIR / "i18n.py":
+    and app/i18n/request_locale.py's template gettext, which (as Jinja's own) marks the app's
+    catalogue text safe and escapes the variables formatted into it."""
+    if path == APP_DIR / "i18n" / "request_locale.py":
         return line.strip() == CATALOGUE_MARKUP
     return path == APP_DIR / "__init__.py" and all(
         part in line for part in ('filters["sanitized"]', "Markup(sanitize_html_cached(")

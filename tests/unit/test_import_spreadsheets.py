@@ -14,7 +14,7 @@ from app.enrolment.credentials import (
     unique_username,
     username_base,
 )
-from app.enrolment.spreadsheets import (
+from app.imports.spreadsheets import (
     SpreadsheetError,
     cell_text,
     decode_text,

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import Workbook
 
-from app.enrolment.spreadsheets import SpreadsheetError
+from app.imports.spreadsheets import SpreadsheetError
 from app.live_sessions.matching import MatchMethod, Roster, RosterEntry, match_report, phones_in
 from app.live_sessions.participant_report import ParticipantRow, parse_duration, read_participant_report
 from app.live_sessions.schedule import (

@@ -19,7 +19,8 @@ import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from app.enrolment.row_report import N_, Issue, error, warning
+from app.i18n.markers import N_
+from app.imports.row_report import Issue, error, warning
 
 MAX_DATA_ROWS = 20_000
 MAX_UNZIPPED_BYTES = 50 * 1024 * 1024  # an XLSX of 20,000 short rows is a few MB

@@ -1,4 +1,4 @@
-"""Language and time zone: Vietnamese first, English available."""
+"""The request's language: which one, the templates' gettext over its catalogue, dates its way."""
 
 from collections.abc import Callable
 
@@ -9,8 +9,8 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from app.certificates.certificate_document import format_vietnamese_date
 from app.extensions import babel
+from app.i18n.dates import format_vietnamese_date
 
 
 def select_locale() -> str:

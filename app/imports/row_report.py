@@ -1,16 +1,12 @@
 """What an import found in each row: errors that stop it, warnings that do not.
 
-Messages are English msgids with %(name)s placeholders, marked with N_ so that Babel extracts
-them; the page translates them where it shows them, the command line prints them in English.
+Messages are English msgids with %(name)s placeholders, marked with N_ (app/i18n/markers.py)
+so that Babel extracts them; the page translates them where it shows them, the command line
+prints them in English.
 """
 
 from dataclasses import dataclass, field
 from typing import Any
-
-
-def N_(message: str) -> str:  # the gettext convention
-    """Mark a message for extraction; it is translated where it is shown."""
-    return message
 
 
 @dataclass(frozen=True)
