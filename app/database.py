@@ -1,7 +1,10 @@
 """Database engine behaviour shared by every domain: SQLite pragmas and write transactions."""
 
 import enum
+import fcntl
+import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -41,6 +44,7 @@ def configure_sqlite(engine: Engine) -> None:
     # SQLite's busy handler is not fair: under many writers some wait past the timeout.
     # Writers of this process queue here first, so the file lock only sees one at a time.
     writer_turn = threading.Lock()
+    other_processes = _ProcessTurn.beside(engine.url.database)
     holders: set[int] = set()
 
     @event.listens_for(engine, "connect")
@@ -59,8 +63,12 @@ def configure_sqlite(engine: Engine) -> None:
         if not _wants_write_lock(connection):
             connection.exec_driver_sql("BEGIN")
             return
+        deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
         if not writer_turn.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
             raise TimeoutError("another writer held the database too long")
+        if not other_processes.acquire(deadline):
+            writer_turn.release()
+            raise TimeoutError("another process held the database too long")
         holders.add(id(connection))
         try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -71,10 +79,58 @@ def configure_sqlite(engine: Engine) -> None:
     def _release(connection):
         if id(connection) in holders:
             holders.discard(id(connection))
+            other_processes.release()
             writer_turn.release()
 
     event.listen(engine, "commit", lambda connection: _release(connection))
     event.listen(engine, "rollback", lambda connection: _release(connection))
+
+
+class _ProcessTurn:
+    """The writers' turn between processes (gunicorn workers, the job worker): an advisory
+    flock on a file beside the database, taken after this process's own turn.
+
+    SQLite's busy handler sleeps 25 to 100 ms between tries once a wait grows, and a process
+    whose threads hand the lock to one another can keep the other process's writer asleep: on
+    the live day a few writes waited seconds while the lock was free most of the time. Polling
+    the flock every few milliseconds hands the lock over as soon as it is free. A killed process
+    drops its flock with its file descriptors, so nothing stays locked."""
+
+    POLL_SECONDS = (0.0005, 0.001, 0.002)  # then every 2 ms
+
+    def __init__(self, path: str | None) -> None:
+        self.path = path
+        self._descriptor: tuple[int, int] | None = None  # (pid, fd): a forked worker opens its own
+
+    @classmethod
+    def beside(cls, database: str | None) -> "_ProcessTurn":
+        in_memory = not database or database == ":memory:" or database.startswith("file::memory:")
+        return cls(None if in_memory else f"{database}-writer.lock")
+
+    def _fd(self) -> int:
+        # A descriptor inherited across fork shares its lock with the parent: open one per process.
+        if self._descriptor is None or self._descriptor[0] != os.getpid():
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            self._descriptor = (os.getpid(), fd)
+        return self._descriptor[1]
+
+    def acquire(self, deadline: float) -> bool:
+        if self.path is None:
+            return True
+        fd, tries = self._fd(), 0
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(self.POLL_SECONDS[min(tries, len(self.POLL_SECONDS) - 1)])
+                tries += 1
+
+    def release(self) -> None:
+        if self.path is not None:
+            fcntl.flock(self._fd(), fcntl.LOCK_UN)
 
 
 def _mark_writer_transactions(engine: Engine) -> None:
