@@ -54,12 +54,14 @@ def login():
         attempt = throttle.begin_attempt(throttle.account_key(claim.user, form.login.data),
                                          request.remote_addr or "")
         if attempt.wait_seconds:
-            audit.record_now("login.locked", "denied", actor_name=typed, wait=attempt.wait_seconds)
+            audit.record("login.locked", "denied", actor_name=typed, wait=attempt.wait_seconds)
+            db.session.commit()  # recorded before the refusal is answered
             return errors.too_many_attempts(attempt.wait_seconds)
         commit_keeping_loaded()  # counted before the password is checked: parallel guesses count too
         user = services.check_login(claim, form.password.data)
         if user is None:
-            audit.record_now("login", "failure", actor_name=typed)
+            audit.record("login", "failure", actor_name=typed)
+            db.session.commit()  # recorded before the refusal is answered
             form.password.errors.append(_("Wrong username, phone number or password."))
         elif refusal := external_sign_in.password_refusal(user.role):
             db.session.rollback()  # her password was right: no rehash, no last login
@@ -114,7 +116,8 @@ def _apply_password_change(form: ChangePasswordForm) -> bool:
     try:
         services.change_password(user, form.current_password.data, form.new_password.data)
     except services.WrongPasswordError:
-        audit.record_now("password.changed", "failure", target=user.username)
+        audit.record("password.changed", "failure", target=user.username)
+        db.session.commit()  # recorded before the refusal is answered
         form.current_password.errors.append(_("The current password is wrong."))
         return False
     except services.AccountError:

@@ -57,12 +57,6 @@ def record(event: str, outcome: str = "success", target: str = "",
     return entry
 
 
-def record_now(event: str, outcome: str, **kwargs: Any) -> None:
-    """Record in a transaction of its own, for events on a path that will roll back."""
-    record(event, outcome, **kwargs)
-    db.session.commit()
-
-
 def record_after_request(event: str, outcome: str, target: str = "",
                          actor_name: str | None = None, **details: Any) -> None:
     """For error handlers: written once the request's own transaction has ended, in a short

@@ -58,8 +58,9 @@ def import_users_command(file: Path, dry_run: bool, intake_ref: str | None, slip
         click.echo(line)
     if not report.ok:
         if not dry_run:
-            audit.record_now("users.imported", "failure", target=file.name,
-                             error_rows=len(report.error_rows))
+            audit.record("users.imported", "failure", target=file.name,
+                         error_rows=len(report.error_rows))
+            db.session.commit()  # recorded before the refusal is answered
         raise click.ClickException(f"nothing was imported: {len(report.error_rows)} row(s) with errors")
     if dry_run:
         click.echo(f"Dry run: {len(report.rows)} account(s) would be created; nothing was written.")

@@ -72,8 +72,9 @@ def confirm_import():
     notes = [warning(message, **params) for message, params in payload.get("notes", [])]
     plan = learner_import.plan_learner_import(rows, payload["ignored"], WEB_MAX_ROWS, notes)
     if not plan.report.ok or (payload["intake"] and intake is None):
-        audit.record_now("users.imported", "failure", target=payload["source"],
-                         error_rows=len(plan.report.error_rows))
+        audit.record("users.imported", "failure", target=payload["source"],
+                     error_rows=len(plan.report.error_rows))
+        db.session.commit()  # recorded before the refusal is answered
         return _report_page(plan.report, payload, intake, status=409)
     try:
         accounts = learner_import.apply_learner_import(plan, payload["source"], intake, with_passwords=False)

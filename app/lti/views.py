@@ -115,7 +115,8 @@ def launch():
 
 def _refused(refusal: LaunchRefused):
     log.warning("LTI launch refused: %s", refusal)
-    audit.record_now("lti.launch", "denied", reason=refusal.reason, detail=str(refusal)[:300])
+    audit.record("lti.launch", "denied", reason=refusal.reason, detail=str(refusal)[:300])
+    db.session.commit()  # recorded before the refusal is answered
     message = REFUSALS.get(refusal.reason, REFUSALS["invalid"])
     return render_template("lti/refused.html", message=message), 400
 

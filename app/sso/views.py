@@ -88,8 +88,9 @@ def _refused(provider: Provider, refusal: SsoRefusal, subject: str = ""):
     outcome = "denied" if refusal.reason == "inactive_account" else "failure"
     log.info("sso sign-in refused: provider=%s reason=%s %s", provider.name, refusal.reason,
              refusal.detail)
-    audit.record_now("login", outcome, actor_name=f"{provider.name}:{subject}" if subject else "",
-                     method="sso", provider=provider.name, reason=refusal.reason,
-                     claim=refusal.claim, detail=refusal.detail[:300])
+    audit.record("login", outcome, actor_name=f"{provider.name}:{subject}" if subject else "",
+                 method="sso", provider=provider.name, reason=refusal.reason,
+                 claim=refusal.claim, detail=refusal.detail[:300])
+    db.session.commit()  # recorded before the refusal is answered
     flash(message(refusal, provider.label), "error")
     return redirect(url_for("accounts.login"))

@@ -24,8 +24,9 @@ def import_units_command(file: Path, dry_run: bool):
         click.echo(line)
     if not plan.report.ok:
         if not dry_run:
-            audit.record_now("units.imported", "failure", target=file.name,
-                             error_rows=len(plan.report.error_rows))
+            audit.record("units.imported", "failure", target=file.name,
+                         error_rows=len(plan.report.error_rows))
+            db.session.commit()  # recorded before the refusal is answered
         raise click.ClickException(f"nothing was imported: {len(plan.report.error_rows)} row(s) with errors")
     if dry_run:
         click.echo(f"Dry run: {len(plan.new_rows)} unit(s) would be created, {plan.unchanged} unchanged.")
