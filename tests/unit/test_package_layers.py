@@ -16,11 +16,6 @@ APP = Path(__file__).resolve().parents[2] / "app"
 KNOWN_BACK_EDGES = {
     ("accounts", "sso"),
     ("questions", "content"),
-    ("progress", "certificates"),
-    ("progress", "live_sessions"),
-    ("progress", "lti"),
-    ("progress", "xapi"),
-    ("quizzes", "xapi"),
     ("units", "enrolment"),
     ("i18n", "certificates"),
 }
