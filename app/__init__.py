@@ -15,6 +15,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     register_operations(app)
     register_extensions(app)
     register_blueprints(app)
+    connect_domains(app)
     register_cross_cutting(app)
     register_commands(app)
     return app
@@ -40,7 +41,6 @@ def register_extensions(app: Flask) -> None:
     from app import database
     from app.accounts import passwords, session_lifetime
     from app.accounts.services import load_user_from_session
-    from app.certificates import services as certificates
     from app.content import outline
     from app.extensions import csrf, db, limiter, login_manager, migrate
     from app.i18n import request_locale
@@ -54,7 +54,6 @@ def register_extensions(app: Flask) -> None:
     request_locale.init_app(app)
     passwords.init_app(app)
     outline.init_app(app)
-    certificates.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
@@ -91,6 +90,18 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(sso_bp)
     app.register_blueprint(xapi_bp)
     app.register_blueprint(lti_bp)
+
+
+def connect_domains(app: Flask) -> None:
+    """The packages built on progress and quizzes follow them through their signals, per app
+    (app/progress/signals.py): certificates, live sessions, LTI scores, xAPI statements."""
+    from app.certificates import services as certificates
+    from app.live_sessions import requirements as live_session_requirements
+    from app.lti import grade_passback
+    from app.xapi import outbox as xapi_outbox
+
+    for module in (certificates, live_session_requirements, grade_passback, xapi_outbox):
+        module.init_app(app)
 
 
 def register_cross_cutting(app: Flask) -> None:

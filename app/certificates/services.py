@@ -27,7 +27,8 @@ from app.content.models import Course
 from app.database import begin_write_transaction, end_read_transaction, utcnow
 from app.extensions import db
 from app.progress import enrolment_summary
-from app.progress.models import CourseCompletion
+from app.progress.models import CourseCompletion, Enrolment
+from app.progress.signals import course_completed
 
 log = logging.getLogger(__name__)
 RENDERER_KEY = "hocso.certificate_renderer"
@@ -65,7 +66,7 @@ def issue_certificate(user: User, course: Course, completion: CourseCompletion) 
     )
     db.session.add(certificate)
     db.session.flush()
-    enrolment_summary.refresh_certified(user.id, course.id)
+    _refresh_certified(user.id, course.id)
     audit.record("certificate.issued", target=certificate.code, learner=user.username,
                  course=course.slug)
     return certificate
@@ -153,11 +154,39 @@ def ids_without_pdf() -> list[int]:
 
 
 def init_app(app: Flask) -> None:
+    """The signing key and the renderer; a certificate for each course completion this app records."""
     signing.init_app(app)
     # One thread per process: rendering is CPU work in a child process, and a burst of
     # completions must queue here rather than fork a renderer per request.
     app.extensions[RENDERER_KEY] = ThreadPoolExecutor(max_workers=1,
                                                       thread_name_prefix="certificate-pdf")
+    course_completed.connect(_issue_on_course_completed, sender=app)
+    enrolment_summary.register_column(app, "certified", _has_valid_certificate())
+
+
+def _issue_on_course_completed(_app: Flask, *, user: User, course: Course,
+                               completion: CourseCompletion) -> None:
+    """In the completing transaction, as the facts must be (the caller renders after commit)."""
+    issue_certificate(user, course, completion)
+
+
+def _refresh_certified(user_id: int, course_id: int) -> None:
+    """After a certificate is issued, revoked or superseded: is one of hers valid now? (her
+    enrolment's summary, app/progress/enrolment_summary.py)"""
+    db.session.execute(
+        sa.update(Enrolment)
+        .where(Enrolment.user_id == user_id, Enrolment.course_id == course_id)
+        .values(certified=_has_valid_certificate())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _has_valid_certificate() -> sa.ColumnElement[bool]:
+    return sa.exists().where(
+        Certificate.user_id == Enrolment.user_id,
+        Certificate.course_id == Enrolment.course_id,
+        Certificate.status == CertificateStatus.VALID,
+    )
 
 
 def render_soon(completion_id: int) -> None:
@@ -243,7 +272,7 @@ def revoke_certificate(certificate: Certificate, reason: str) -> Certificate:
     certificate.revoke_reason = reason
     audit.record("certificate.revoked", target=certificate.code, reason=reason)
     db.session.flush()
-    enrolment_summary.refresh_certified(certificate.user_id, certificate.course_id)
+    _refresh_certified(certificate.user_id, certificate.course_id)
     return certificate
 
 

@@ -1,16 +1,29 @@
-"""The live sessions a learner must attend to complete a course, read by the completion rule.
+"""The live sessions a learner must attend to complete a course: a course completion waits for them.
 
-Kept apart from services.py so that app/progress can import it without importing the code that
-itself calls app/progress when attendance is recorded.
+The completion rule asks through `course_completion_pending` (app/progress/signals.py), connected
+in `init_app`; progress imports nothing of live sessions.
 """
 
 import sqlalchemy as sa
+from flask import Flask
 
 from app.accounts.models import User
 from app.content.models import Course
 from app.extensions import db
 from app.live_sessions.models import Attendance, LiveSession
 from app.progress.models import Enrolment
+from app.progress.signals import course_completion_pending
+
+
+def init_app(app: Flask) -> None:
+    """In this app a course is complete only once its required sessions are attended too."""
+    course_completion_pending.connect(_required_sessions_attended, sender=app)
+
+
+def _required_sessions_attended(_app: Flask, *, user: User, course: Course) -> bool:
+    """False while she has a required session still to attend (attendance is read only if any)."""
+    required = required_session_ids(user, course)
+    return not required or required <= attended_session_ids(user, course)
 
 
 def sessions_for_learner(course_id: int, user_id: int) -> sa.Select:

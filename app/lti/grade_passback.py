@@ -9,6 +9,7 @@ import logging
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask import Flask
 from pylti1p3.assignments_grades import AssignmentsGradesService
 from pylti1p3.exception import LtiException, LtiServiceException
 from pylti1p3.grade import Grade
@@ -22,6 +23,7 @@ from app.extensions import db
 from app.lti.models import LtiIdentity, LtiLinkLearner, LtiResourceLink, LtiScore, ScoreState
 from app.lti.platforms import http_session, tool_conf
 from app.progress.models import CourseCompletion
+from app.progress.signals import course_completed
 
 log = logging.getLogger(__name__)
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
@@ -43,8 +45,17 @@ def score_given(completion: CourseCompletion) -> int:
     return SCORE_MAXIMUM if completion.score is None else max(0, min(completion.score, SCORE_MAXIMUM))
 
 
+def init_app(app: Flask) -> None:
+    """Queue a score for the LMS she came from whenever this app records a course completion."""
+    course_completed.connect(_on_course_completed, sender=app)
+
+
+def _on_course_completed(_app: Flask, *, user: User, course: Course, completion: CourseCompletion) -> None:
+    queue_course_completion(user, course, completion)
+
+
 def queue_course_completion(user: User, course: Course, completion: CourseCompletion) -> None:
-    """Called as the course completion is recorded: a score for each link she came through."""
+    """As the course completion is recorded: a score for each link she came through (caller commits)."""
     links = db.session.scalars(
         sa.select(LtiResourceLink).join(LtiLinkLearner).join(LtiIdentity)
         .where(LtiIdentity.user_id == user.id, LtiResourceLink.course_id == course.id))

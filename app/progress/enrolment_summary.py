@@ -4,14 +4,16 @@ A national funnel counts a million learners; joined with 20 million progress row
 completions and the certificates it took seconds. These four columns on the enrolment carry the
 same facts, written on the transitions in the transaction that makes them, so the funnel reads
 one row per learner. `rebuild` recomputes them from the raw tables (after a bulk load, or as a
-repair: `flask reports rebuild-summary`); a test checks both ways agree.
+repair: `flask reports rebuild-summary`); a test checks both ways agree. `certified` is kept by
+app/certificates, which registers how to recompute it (`register_column`): progress does not
+import the packages built on it.
 """
 
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import Flask, current_app
 
-from app.certificates.models import Certificate, CertificateStatus
 from app.content.models import Module
 from app.extensions import db
 from app.progress.models import CourseCompletion, Enrolment, ModuleProgress
@@ -42,14 +44,14 @@ def mark_completed(completion: CourseCompletion) -> None:
     )
 
 
-def refresh_certified(user_id: int, course_id: int) -> None:
-    """After a certificate is issued, revoked or superseded: is one of hers valid now?"""
-    db.session.execute(
-        sa.update(Enrolment)
-        .where(Enrolment.user_id == user_id, Enrolment.course_id == course_id)
-        .values(certified=_has_valid_certificate())
-        .execution_options(synchronize_session=False)
-    )
+# The summary's columns that a package above keeps, with the SQL expression (correlated with the
+# enrolment row) that `rebuild` recomputes each from; per app, registered by that package's init_app.
+_COLUMNS_KEPT_ABOVE = "hocso.enrolment_summary_columns"
+
+
+def register_column(app: Flask, name: str, recomputed_as: sa.ColumnElement) -> None:
+    """Let `rebuild` recompute this column (certificates: `certified`), in its one statement."""
+    app.extensions.setdefault(_COLUMNS_KEPT_ABOVE, {})[name] = recomputed_as
 
 
 def rebuild(course_id: int | None = None, user_ids: list[int] | None = None) -> int:
@@ -71,7 +73,7 @@ def rebuild(course_id: int | None = None, user_ids: list[int] | None = None) -> 
             started_at=started,
             completed_at=sa.select(CourseCompletion.completed_at).where(completion).scalar_subquery(),
             score=sa.select(CourseCompletion.score).where(completion).scalar_subquery(),
-            certified=_has_valid_certificate(),
+            **current_app.extensions.get(_COLUMNS_KEPT_ABOVE, {}),
         )
         .execution_options(synchronize_session=False)
     )
@@ -80,11 +82,3 @@ def rebuild(course_id: int | None = None, user_ids: list[int] | None = None) -> 
     if user_ids is not None:
         statement = statement.where(Enrolment.user_id.in_(user_ids))
     return db.session.execute(statement).rowcount
-
-
-def _has_valid_certificate() -> sa.ColumnElement[bool]:
-    return sa.exists().where(
-        Certificate.user_id == Enrolment.user_id,
-        Certificate.course_id == Enrolment.course_id,
-        Certificate.status == CertificateStatus.VALID,
-    )

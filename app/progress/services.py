@@ -5,22 +5,20 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import contains_eager
 
 from app.accounts.models import Role, User
-from app.certificates.services import issue_certificate
 from app.content.format.course_format import CourseSpec
 from app.content.models import Course, Module
 from app.content.outline import ModuleEntry, course_outline
 from app.database import begin_write_transaction, utcnow
 from app.extensions import db
-from app.live_sessions import requirements as live_requirements
-from app.lti.grade_passback import queue_course_completion as queue_lti_score_passback
 from app.problems import Problem
 from app.progress import enrolment_summary
 from app.progress.models import CourseCompletion, Enrolment, ModuleProgress
 from app.progress.rules import CompletionRule, course_score
-from app.xapi import outbox as xapi_outbox
+from app.progress.signals import course_completed, course_completion_pending, module_first_opened
 
 
 def enrol(user: User, course: Course) -> Enrolment:
@@ -127,7 +125,7 @@ def record_first_open(user: User, module: Module) -> ModuleProgress:
     begin_write_transaction(keep_loaded=True)
     row = _progress_row(user, module)
     db.session.flush()
-    xapi_outbox.record_module_experienced(user, module)
+    module_first_opened.send(current_app._get_current_object(), user=user, module=module)
     return row
 
 
@@ -175,8 +173,9 @@ def _complete_module_row(user: User, module: Module, row: ModuleProgress,
 
 
 def complete_course_if_done(user: User, course: Course) -> CourseCompletion | None:
-    """Record the completion and issue the certificate on the transition, exactly once: when
-    every required module is complete and every required live session attended (whichever
+    """Record the completion on the transition, exactly once, and tell those who follow it (the
+    certificate is issued then, app/progress/signals.py): when every required module is complete
+    and nothing else holds it back, such as a required live session not yet attended (whichever
     comes last calls this, see app/live_sessions/services.py).
 
     Only an enrolled learner completes a course: an instructor or admin trying it out (even
@@ -191,17 +190,18 @@ def complete_course_if_done(user: User, course: Course) -> CourseCompletion | No
     standing = summarize(user, course)
     if not standing.rule.is_met(standing.completed_ids):  # modules first: most submits stop here
         return None
-    rule = standing.rule.with_sessions(live_requirements.required_session_ids(user, course))
-    attended = live_requirements.attended_session_ids(user, course) if rule.required_session_ids else ()
-    if not rule.is_met(standing.completed_ids, attended) or not is_enrolled(user, course):
+    app = current_app._get_current_object()
+    held_back = any(answer is False for _, answer in
+                    course_completion_pending.send(app, user=user, course=course))
+    if held_back or not is_enrolled(user, course):
         return None
     completion = CourseCompletion(user_id=user.id, course_id=course.id, score=standing.score)
     db.session.add(completion)
     db.session.flush()
     enrolment_summary.mark_completed(completion)
-    issue_certificate(user, course, completion)
-    xapi_outbox.record_course_completed(user, course, completion)
-    queue_lti_score_passback(user, course, completion)  # to the LMS she came from, if any
+    # The certificate, the xAPI statement, the score for the LMS she came from: their rows join
+    # this transaction (app/progress/signals.py).
+    course_completed.send(app, user=user, course=course, completion=completion)
     return completion
 
 

@@ -19,7 +19,7 @@ from app.questions.registry import KINDS
 from app.quizzes.grading import grade_quiz
 from app.quizzes.models import AttemptState, QuizAttempt
 from app.quizzes.option_ids import new_option_ids, to_indexes
-from app.xapi import outbox as xapi_outbox
+from app.quizzes.signals import attempt_submitted
 
 
 class AttemptNotFound(Exception):
@@ -188,7 +188,7 @@ def submit_attempt(user: User, token: str, answers: dict[str, list[str]]) -> Sub
     db.session.flush()
     if attempt.is_preview:
         return Submission(attempt, completed_course=False)  # a preview records no progress
-    xapi_outbox.record_quiz_attempt(user, attempt)
+    attempt_submitted.send(current_app._get_current_object(), user=user, attempt=attempt)
     completion = record_quiz_result(user, attempt.module, grade.percent, grade.passed, quiz.grading)
     return Submission(attempt, completed_course=completion is not None,
                       completion_id=completion.id if completion is not None else None)

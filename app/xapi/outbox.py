@@ -1,4 +1,4 @@
-"""The calls progress and quizzes make when something worth reporting happens.
+"""Statements for what progress and quizzes report through their signals (connected in `init_app`).
 
 Each adds a statement to the outbox in the caller's transaction: it is sent only if that
 transaction commits, and it is not lost if the LRS is down then. Without XAPI_LRS_URL nothing
@@ -9,19 +9,40 @@ import logging
 import uuid
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 
 from app.accounts.models import Role, User
 from app.content.models import Course, Module
 from app.database import utcnow
 from app.extensions import db
 from app.progress.models import CourseCompletion
+from app.progress.signals import course_completed, module_first_opened
 from app.quizzes.models import QuizAttempt
+from app.quizzes.signals import attempt_submitted
 from app.xapi import statements
 from app.xapi.models import StatementState, XapiStatement
 
 log = logging.getLogger(__name__)
 LANGUAGES = ("vi", "en")
+
+
+def init_app(app: Flask) -> None:
+    """Follow this app's learning records: a statement for each event worth reporting."""
+    module_first_opened.connect(_on_module_first_opened, sender=app)
+    attempt_submitted.connect(_on_attempt_submitted, sender=app)
+    course_completed.connect(_on_course_completed, sender=app)
+
+
+def _on_module_first_opened(_app: Flask, *, user: User, module: Module) -> None:
+    record_module_experienced(user, module)
+
+
+def _on_attempt_submitted(_app: Flask, *, user: User, attempt: QuizAttempt) -> None:
+    record_quiz_attempt(user, attempt)
+
+
+def _on_course_completed(_app: Flask, *, user: User, course: Course, completion: CourseCompletion) -> None:
+    record_course_completed(user, course, completion)
 
 
 def lrs_configured() -> bool:
