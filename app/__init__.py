@@ -2,6 +2,9 @@
 
 from flask import Flask
 
+# Unit is registered before any mapper is configured (some modules build statements at import):
+# accounts' User names it only by string, because units sit above accounts and import them.
+from app.units import models as _unit_models  # noqa: F401
 from config import Config, config_from_environment
 
 
@@ -127,9 +130,10 @@ def register_commands(app: Flask) -> None:
     from app.demo import demo_cli
     from app.enrolment.cli import import_users_command, intakes_cli, slips_command
     from app.jobs.cli import jobs_cli
-    from app.units.cli import units_cli
+    from app.units.cli import create_user_command, units_cli
     from app.xapi.cli import xapi_cli
 
+    users_cli.add_command(create_user_command)  # `flask users create`
     users_cli.add_command(import_users_command)  # `flask users import`
     users_cli.add_command(slips_command)  # `flask users slips --job TOKEN`
     for group in (users_cli, courses_cli, certificates_cli, demo_cli):

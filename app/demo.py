@@ -5,12 +5,13 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
-from app.accounts.models import Role, Unit, UnitLevel, User
+from app.accounts.models import Role, User
 from app.accounts.services import create_user
 from app.authoring.instructors import assign
 from app.content.services import course_by_slug, courses_synced
 from app.extensions import db
 from app.progress.services import enrol
+from app.units.models import Unit, UnitLevel
 
 demo_cli = AppGroup("demo", help="Demo data for trying Hocso locally.")
 

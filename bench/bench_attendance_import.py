@@ -36,7 +36,7 @@ GIVEN = ["An", "Ánh", "Bình", "Châu", "Cường", "Dung", "Dũng", "Giang", "
 def populate(count: int):
     """`count` learners with distinct names and phones, enrolled, every module complete; a required
     session of the course that ended an hour ago. Returns the session and the learners' facts."""
-    from app.accounts.models import Role, Unit, UnitLevel, User
+    from app.accounts.models import Role, User
     from app.accounts.services import vietnamese_sort_key
     from app.content.models import Course
     from app.database import utcnow
@@ -44,6 +44,7 @@ def populate(count: int):
     from app.live_sessions.models import LiveSession
     from app.live_sessions.schedule import new_checkin_code
     from app.progress.models import Enrolment, ModuleProgress
+    from app.units.models import Unit, UnitLevel
 
     course = db.session.scalar(sa.select(Course).filter_by(slug="khoa-mau"))
     unit = Unit(code="B-X01", name="Xã Tập Huấn", level=UnitLevel.COMMUNE)

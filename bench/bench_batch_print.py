@@ -35,13 +35,14 @@ PROVINCE = "LC"
 
 def populate(count: int, communes: int = 12, seed: int = 409) -> None:
     """`count` valid certificates of learners spread over the communes of one province."""
-    from app.accounts.models import Unit, User
+    from app.accounts.models import User
     from app.accounts.services import hash_password, vietnamese_sort_key
     from app.certificates.codes import generate_code
     from app.certificates.models import Certificate
     from app.content.models import Course
     from app.extensions import db
     from app.progress.models import CourseCompletion
+    from app.units.models import Unit
 
     rng = random.Random(seed)
     province = Unit(code=PROVINCE, name="Tỉnh Lào Cai", level="province")

@@ -75,12 +75,13 @@ def populate(learners: int, provinces: int, communes: int, seed: int = 2025) -> 
     Stages: 93% logged in, 90% started, 85% completed (scores 60-100), 84% certified.
     Returns codes worth drilling into: a province, and its biggest commune.
     """
-    from app.accounts.models import Unit, User
+    from app.accounts.models import User
     from app.accounts.services import hash_password, vietnamese_sort_key
     from app.certificates.models import Certificate
     from app.content.models import Course
     from app.extensions import db
     from app.progress.models import CourseCompletion, Enrolment, Intake, ModuleProgress
+    from app.units.models import Unit
 
     rng = random.Random(seed)
     course = db.session.scalar(sa.select(Course).filter_by(slug=COURSE_SLUG))

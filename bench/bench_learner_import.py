@@ -48,8 +48,8 @@ def prepare(database_url: str) -> None:
     """The schema by the migrations, and a province with its communes."""
     from flask_migrate import upgrade
 
-    from app.accounts.models import Unit, UnitLevel
     from app.extensions import db
+    from app.units.models import Unit, UnitLevel
     from bench.databases import bench_app
 
     app = bench_app(database_url, REPO_DIR / "courses")

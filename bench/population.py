@@ -8,7 +8,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
-from app.accounts.models import Role, Unit, UnitLevel, User
+from app.accounts.models import Role, User
 from app.accounts.services import create_user
 from app.certificates.models import Certificate
 from app.content.format.course_format import Quiz
@@ -20,6 +20,7 @@ from app.progress.models import Enrolment, ModuleProgress
 from app.progress.services import complete_module
 from app.questions.question import Question
 from app.quizzes.grading import grade_quiz
+from app.units.models import Unit, UnitLevel
 
 PASSWORD = "Mat-khau-tai-thu-2025"
 LOAD_TEST_HASH = "scrypt:1024:8:1"

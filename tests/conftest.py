@@ -11,13 +11,14 @@ from flask.globals import _cv_app
 from flask.testing import FlaskClient
 
 from app import create_app
-from app.accounts.models import Role, Unit, UnitLevel, User
+from app.accounts.models import Role, User
 from app.accounts.services import create_user
 from app.audit.models import AuditEvent
 from app.authoring import instructors
 from app.content.services import sync_courses
 from app.extensions import db
 from app.jobs import services as jobs
+from app.units.models import Unit, UnitLevel
 from config import TestingConfig
 from tests import builders
 

@@ -1,7 +1,7 @@
-"""Units of the administrative tree and the people who use Hocso."""
+"""The people who use Hocso: their accounts, and the counters that slow down password guessing."""
 
 import enum
-from datetime import date, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -11,46 +11,10 @@ from app.database import status_type, utcnow
 from app.extensions import db
 
 
-class UnitLevel(enum.StrEnum):
-    PROVINCE = "province"
-    DISTRICT = "district"
-    COMMUNE = "commune"
-
-
 class Role(enum.StrEnum):
     LEARNER = "learner"
     INSTRUCTOR = "instructor"
     ADMIN = "admin"
-
-
-class Unit(db.Model):
-    """A province, district or commune. Units are never deleted: a merged or abolished unit
-    keeps its history and points to its successor from the date it stopped existing."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(sa.String(32), unique=True)
-    name: Mapped[str] = mapped_column(sa.String(200))
-    level: Mapped[UnitLevel] = mapped_column(status_type(UnitLevel, "level"))
-    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
-    valid_from: Mapped[date | None]
-    valid_until: Mapped[date | None]  # set when merged or abolished
-    successor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
-
-    parent: Mapped["Unit | None"] = relationship(remote_side=[id], foreign_keys=[parent_id])
-    successor: Mapped["Unit | None"] = relationship(remote_side=[id], foreign_keys=[successor_id])
-
-    def path_names(self) -> list[str]:
-        """Names from this unit up to its province, nearest first."""
-        names, unit = [], self
-        while unit is not None:
-            names.append(unit.name)
-            unit = unit.parent
-        return names
-
-    @property
-    def display_name(self) -> str:
-        return ", ".join(self.path_names())
 
 
 class User(UserMixin, db.Model):
@@ -74,7 +38,9 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
-    unit: Mapped[Unit | None] = relationship()
+    # By name: Unit lives in app/units, which imports accounts (roles, users), so accounts may
+    # not import it back.
+    unit: Mapped["Unit | None"] = relationship()  # noqa: F821
 
     @property
     def is_active(self) -> bool:  # flask-login asks this

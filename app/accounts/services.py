@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 
-from app.accounts.models import Role, Unit, User
+from app.accounts.models import Role, User
 from app.accounts.passwords import check_password, hash_password
 from app.database import utcnow
 from app.extensions import db
@@ -85,7 +85,7 @@ def create_user(
     full_name: str,
     password: str,
     role: str = Role.LEARNER,
-    unit: Unit | None = None,
+    unit: "Unit | None" = None,  # noqa: F821 (app/units is above accounts: by name only)
     phone: str | None = None,
 ) -> User:
     """Create an account (caller commits); raises AccountError with a readable reason."""
@@ -175,13 +175,6 @@ def change_password(user: User, current: str, new: str) -> None:
     user.password_hash = hash_password(new)
     user.must_change_password = False
     end_sessions(user)
-
-
-def unit_by_code_or_name(text: str) -> Unit | None:
-    unit = db.session.scalar(sa.select(Unit).where(Unit.code == text))
-    if unit is None:
-        unit = db.session.scalar(sa.select(Unit).where(Unit.name == normalize_name(text)))
-    return unit
 
 
 # The session's user is read on every request: the statement is built once, so SQLAlchemy

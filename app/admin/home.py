@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from app.accounts.models import Role, Unit, User
+from app.accounts.models import Role, User
 from app.certificates.models import Certificate, CertificateStatus
 from app.content.models import Course
 from app.database import utcnow
@@ -14,6 +14,7 @@ from app.live_sessions.models import LiveSession
 from app.progress.models import CourseCompletion, Enrolment, Intake
 from app.reports.funnel import StageCounts
 from app.reports.report_table import format_count, format_rate
+from app.units.models import Unit
 
 
 @dataclass(frozen=True)

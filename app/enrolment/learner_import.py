@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 import sqlalchemy as sa
 from flask import current_app
 
-from app.accounts.models import Role, Unit, User
+from app.accounts.models import Role, User
 from app.accounts.services import vietnamese_sort_key
 from app.audit import services as audit
 from app.enrolment import learner_rows
@@ -39,6 +39,7 @@ from app.imports.spreadsheets import (
     workbook_bytes,
 )
 from app.progress.models import Intake
+from app.units.models import Unit
 
 SourceRows = list[tuple[int, dict[str, str]]]  # row number as shown, cell texts by field
 CPU_SECONDS_PER_SLIP_PAGE = 1.0  # render budget in processor time: a page of 8 slips takes ~0.04 s

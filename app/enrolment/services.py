@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from app.accounts.models import Unit, User
+from app.accounts.models import User
 from app.accounts.services import find_by_login
 from app.audit import services as audit
 from app.content.models import Course
@@ -19,6 +19,7 @@ from app.i18n.markers import N_
 from app.progress import enrolment_summary
 from app.progress.models import Enrolment, Intake
 from app.units.choices import ChoiceError, find_unit_code, unit_choices
+from app.units.models import Unit
 from app.units.services import learners_of
 
 INTAKE_CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")

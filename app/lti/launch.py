@@ -22,7 +22,6 @@ from app.accounts.services import (
     check_full_name,
     create_user,
     normalize_name,
-    unit_by_code_or_name,
 )
 from app.audit import services as audit
 from app.content.models import Course
@@ -34,6 +33,7 @@ from app.lti.launch_state import DatabaseLaunchState, StateCookies
 from app.lti.models import LtiIdentity, LtiLinkLearner, LtiResourceLink
 from app.lti.platforms import http_session, tool_conf
 from app.progress.services import completion_of, enrol
+from app.units.services import unit_by_code_or_name
 
 log = logging.getLogger(__name__)
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"

@@ -16,6 +16,7 @@ from app.extensions import db
 from app.sso.models import SsoLink
 from app.sso.refusals import SsoRefusal
 from app.sso.settings import Provider
+from app.units.services import unit_by_code_or_name
 
 log = logging.getLogger("hocso.sso")
 
@@ -89,7 +90,7 @@ def create_learner(provider: Provider, claims: dict[str, Any]) -> User:
     """A learner in the provider's CREATE_UNIT, or SsoRefusal("no_account") without one."""
     if not provider.create_unit:
         raise SsoRefusal("no_account", detail=f"no account matches {provider.match_claim}")
-    unit = accounts.unit_by_code_or_name(provider.create_unit)
+    unit = unit_by_code_or_name(provider.create_unit)
     if unit is None:
         log.error("OIDC_%s_CREATE_UNIT=%r names no unit: nobody new can sign in",
                   provider.name.upper(), provider.create_unit)

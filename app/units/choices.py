@@ -13,11 +13,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from app.accounts.models import Unit
 from app.content.models import Course
 from app.extensions import db
 from app.i18n.markers import N_
 from app.progress.models import Intake
+from app.units.models import Unit
 from app.units.rollup import collation_key
 
 NAME_AND_CODE = re.compile(r"^(?P<name>.*?)\s*\((?P<code>[^()]+)\)$")

@@ -1,10 +1,13 @@
-"""`flask units import` and `flask units merge`: loading the official list and recording reforms."""
+"""`flask units import` and `flask units merge`: loading the official list and recording reforms.
+Also `flask users create`, which may put the account in a unit (the factory adds it to `users`)."""
 
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
+from app.accounts import services as accounts
+from app.accounts.models import Role
 from app.audit import services as audit
 from app.extensions import db
 from app.units import imports, services
@@ -56,3 +59,25 @@ def merge_units_command(codes, into_code, effective):
             raise click.ClickException(f"{code}: {problem}; nothing was merged") from problem
     db.session.commit()
     click.echo(f"Merged {len(codes)} unit(s) into {into.code} {into.name} from {effective.date()}.")
+
+
+@click.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.LEARNER.value)
+@click.option("--name", "full_name", required=True, help="Full name, e.g. \"Nguyễn Thị Lan\".")
+@click.option("--unit", "unit_ref", default=None, help="Unit code or name.")
+@click.option("--phone", default=None, help="Phone number the user may log in with.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_user_command(username, role, full_name, unit_ref, phone, password):
+    """Create an account; prompts for the password when --password is omitted."""
+    unit = None
+    if unit_ref:
+        unit = services.unit_by_code_or_name(unit_ref)
+        if unit is None:
+            raise click.ClickException(f"no unit with code or name {unit_ref!r}")
+    try:
+        user = accounts.create_user(username, full_name, password, role, unit, phone)
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Created {user.role} {user.username} ({user.full_name}).")

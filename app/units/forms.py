@@ -4,7 +4,7 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.accounts.models import UnitLevel
+from app.units.models import UnitLevel
 
 LEVEL_LABELS = {
     UnitLevel.PROVINCE: _l("Province"),

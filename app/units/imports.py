@@ -4,7 +4,6 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from app.accounts.models import Unit, UnitLevel
 from app.accounts.services import normalize_name
 from app.audit import services as audit
 from app.extensions import db
@@ -22,6 +21,7 @@ from app.imports.spreadsheets import (
 )
 from app.units import services
 from app.units.history import LEVEL_RANK
+from app.units.models import Unit, UnitLevel
 
 ALIASES = {
     "code": ("Mã", "Mã đơn vị", "Mã số", "Code", "Unit code"),

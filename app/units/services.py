@@ -12,12 +12,13 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import current_app, has_app_context
 
-from app.accounts.models import Role, Unit, UnitLevel, User
+from app.accounts.models import Role, User
 from app.accounts.services import normalize_name
 from app.audit import services as audit
 from app.extensions import db
 from app.i18n.markers import N_
 from app.units.history import LEVEL_RANK, UnitHistory, UnitNode
+from app.units.models import Unit, UnitLevel
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
 MAX_UNIT_NAME_LENGTH = 200
@@ -86,6 +87,13 @@ def learners_of(units: list[Unit]) -> list[User]:
 
 def find_unit_by_code(code: str) -> Unit | None:
     return db.session.scalar(sa.select(Unit).where(Unit.code == code)) if code else None
+
+
+def unit_by_code_or_name(text: str) -> Unit | None:
+    unit = db.session.scalar(sa.select(Unit).where(Unit.code == text))
+    if unit is None:
+        unit = db.session.scalar(sa.select(Unit).where(Unit.name == normalize_name(text)))
+    return unit
 
 
 def create_unit(code: str, name: str, level: str, parent: Unit | None = None,

@@ -6,8 +6,8 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from app.accounts.models import Unit
 from app.extensions import db
+from app.units.models import Unit
 from app.units.rollup import UnitFacts, UnitTree
 
 _UNIT_FACTS = (Unit.id, Unit.code, Unit.name, Unit.level, Unit.parent_id,

@@ -3,12 +3,13 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from app.accounts.models import Role, Unit
+from app.accounts.models import Role
 from app.extensions import db
 from app.security.access import roles_required
 from app.units import services
 from app.units.choices import ChoiceError, find_unit_code, unit_choices
 from app.units.forms import LEVEL_LABELS, MergeForm, MoveForm, RenameForm, UnitForm
+from app.units.models import Unit
 
 bp = Blueprint("units", __name__, url_prefix="/admin/units", template_folder="templates")
 

@@ -6,12 +6,12 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from app.accounts.models import Unit, UnitLevel
 from app.audit.models import AuditEvent
 from app.certificates.models import Certificate
 from app.enrolment.services import create_intake
 from app.extensions import db
 from app.progress.models import Enrolment, Intake
+from app.units.models import Unit, UnitLevel
 from tests import builders
 from tests.client.test_certificates_admin import ADMIN_BASE, certify
 

@@ -11,7 +11,6 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from app.accounts.models import Unit, UnitLevel
 from app.audit.models import AuditEvent
 from app.certificates import batch
 from app.certificates.services import revoke_certificate
@@ -19,6 +18,7 @@ from app.database import utcnow
 from app.extensions import db
 from app.jobs import services as jobs
 from app.jobs.models import BatchJob, JobState
+from app.units.models import Unit, UnitLevel
 from tests.client.test_certificates_admin import certify
 
 pytestmark = pytest.mark.usefixtures("no_job_left_running")

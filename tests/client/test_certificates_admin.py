@@ -4,13 +4,14 @@
 import pytest
 import sqlalchemy as sa
 
-from app.accounts.models import Unit, UnitLevel, User
+from app.accounts.models import User
 from app.accounts.services import create_user
 from app.certificates.models import Certificate
 from app.certificates.services import issue_certificate
 from app.extensions import db
 from app.jobs.models import BatchJob
 from app.progress.models import CourseCompletion
+from app.units.models import Unit, UnitLevel
 from tests import builders
 from tests.conftest import PASSWORD, audit_events, csrf_token_from
 from tests.pdf.poppler import pdf_text

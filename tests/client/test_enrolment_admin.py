@@ -6,11 +6,12 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from app.accounts.models import Unit, UnitLevel, User
+from app.accounts.models import User
 from app.audit.models import AuditEvent
 from app.enrolment.services import create_intake
 from app.extensions import db
 from app.progress.models import Enrolment
+from app.units.models import Unit, UnitLevel
 from tests import builders
 from tests.conftest import PASSWORD, audit_events, csrf_token_from
 

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
-from app.accounts.models import Unit, UnitLevel, User
+from app.accounts.models import User
 from app.accounts.passwords import check_password
 from app.audit.models import AuditEvent
 from app.database import utcnow
@@ -20,6 +20,7 @@ from app.extensions import db
 from app.jobs import services as jobs
 from app.jobs.models import BatchJob, JobState
 from app.progress.models import Enrolment
+from app.units.models import Unit, UnitLevel
 from tests import builders
 from tests.conftest import PASSWORD, row_count
 from tests.pdf.poppler import pdf_pages, pdf_text

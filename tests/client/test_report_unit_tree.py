@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
-from app.accounts.models import Unit, UnitLevel
 from app.extensions import db
+from app.units.models import Unit, UnitLevel
 from app.units.tree import unit_tree_on
 
 MERGER = date(2025, 7, 1)

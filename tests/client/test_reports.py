@@ -8,12 +8,13 @@ from html.parser import HTMLParser
 import pytest
 import sqlalchemy as sa
 
-from app.accounts.models import Unit, UnitLevel, User
+from app.accounts.models import User
 from app.accounts.services import create_user
 from app.certificates.models import Certificate
 from app.extensions import db
 from app.progress import enrolment_summary
 from app.progress.models import CourseCompletion, Enrolment, Intake, ModuleProgress
+from app.units.models import Unit, UnitLevel
 from tests import builders
 from tests.conftest import PASSWORD
 

@@ -10,11 +10,11 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from app.accounts.models import Unit, UnitLevel
 from app.audit.models import AuditEvent
 from app.extensions import db
 from app.progress.models import Intake
 from app.reports.report_table import format_count, format_score
+from app.units.models import Unit, UnitLevel
 from tests import builders
 from tests.client.test_reports import Learner, add_learner, build_world, screen_tables
 

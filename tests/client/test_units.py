@@ -7,10 +7,11 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook
 
-from app.accounts.models import Unit, UnitLevel, User
+from app.accounts.models import User
 from app.extensions import db
 from app.units import services
 from app.units.history import UnitHistory, UnitNode
+from app.units.models import Unit, UnitLevel
 from tests.conftest import audit_events, row_count
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "imports"

@@ -65,8 +65,9 @@ def add_learners_and_read_course(stack: Stack) -> dict:
     """Learners (in this process: a `flask` command costs seconds on a shared machine), and the
     demo course's titles and right answers, read from the stack's database."""
     from app import create_app
-    from app.accounts.services import create_user, unit_by_code_or_name
+    from app.accounts.services import create_user
     from app.extensions import db
+    from app.units.services import unit_by_code_or_name
     from config import TestingConfig
     from tests import builders
 

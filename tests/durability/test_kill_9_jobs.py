@@ -22,7 +22,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from app.accounts.models import Role, Unit, UnitLevel, User
+from app.accounts.models import Role, User
 from app.certificates import batch
 from app.certificates.codes import generate_code
 from app.certificates.models import Certificate
@@ -31,6 +31,7 @@ from app.jobs import runners
 from app.jobs import services as jobs
 from app.jobs.models import BatchJob, JobState
 from app.progress.models import CourseCompletion
+from app.units.models import Unit, UnitLevel
 from bench.live_server import REPO_DIR, free_port, server_environment
 from tests import builders
 from tests.durability.conftest import database_name, on_postgresql

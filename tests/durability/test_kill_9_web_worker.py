@@ -20,11 +20,12 @@ import pytest
 import sqlalchemy as sa
 from itsdangerous import URLSafeTimedSerializer
 
-from app.accounts.models import Unit, UnitLevel, User
+from app.accounts.models import User
 from app.certificates.models import Certificate, CertificateStatus
 from app.enrolment.slips_job import LOGIN_SLIPS_JOB
 from app.extensions import db
 from app.jobs.models import BatchJob, JobState
+from app.units.models import Unit, UnitLevel
 from bench.quiz_client import QuizClient, ServerUnavailable
 from tests.client.test_certificates_admin import certify
 from tests.conftest import PASSWORD

@@ -3,10 +3,10 @@
 import pytest
 import sqlalchemy as sa
 
-from app.accounts.models import Unit, UnitLevel
 from app.extensions import db
 from app.progress.models import Intake
 from app.reports.exports import FORMULA_TRIGGERS
+from app.units.models import Unit, UnitLevel
 from tests import builders
 from tests.client.test_reports import Learner, add_learner, build_world
 from tests.client.test_reports_exports import BASE
