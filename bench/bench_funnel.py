@@ -80,7 +80,8 @@ def populate(learners: int, provinces: int, communes: int, seed: int = 2025) -> 
     from app.certificates.models import Certificate
     from app.content.models import Course
     from app.extensions import db
-    from app.progress.models import CourseCompletion, Enrolment, Intake, ModuleProgress
+    from app.intakes.models import Intake
+    from app.progress.models import CourseCompletion, Enrolment, ModuleProgress
     from app.units.models import Unit
 
     rng = random.Random(seed)

@@ -9,9 +9,10 @@ from app.certificates.models import Certificate, CertificateStatus
 from app.content.models import Course
 from app.database import utcnow
 from app.extensions import db
+from app.intakes.models import Intake
 from app.jobs.models import BatchJob, JobState
 from app.live_sessions.models import LiveSession
-from app.progress.models import CourseCompletion, Enrolment, Intake
+from app.progress.models import CourseCompletion, Enrolment
 from app.reports.funnel import StageCounts
 from app.reports.report_table import format_count, format_rate
 from app.units.models import Unit

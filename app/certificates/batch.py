@@ -45,8 +45,9 @@ from app.content.models import Course
 from app.database import end_read_transaction
 from app.extensions import db
 from app.i18n.dates import format_vietnamese_date
+from app.intakes.models import Intake
 from app.jobs.services import JobError, JobResult, JobRun, job_kind
-from app.progress.models import Enrolment, Intake
+from app.progress.models import Enrolment
 from app.units.rollup import UnitTree, collation_key
 from app.units.services import today
 from app.units.tree import unit_tree_on

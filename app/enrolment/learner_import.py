@@ -38,7 +38,7 @@ from app.imports.spreadsheets import (
     read_rows,
     workbook_bytes,
 )
-from app.progress.models import Intake
+from app.intakes.models import Intake
 from app.units.models import Unit
 
 SourceRows = list[tuple[int, dict[str, str]]]  # row number as shown, cell texts by field

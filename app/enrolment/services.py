@@ -16,8 +16,9 @@ from app.audit import services as audit
 from app.content.models import Course
 from app.extensions import db
 from app.i18n.markers import N_
+from app.intakes.models import Intake
 from app.progress import enrolment_summary
-from app.progress.models import Enrolment, Intake
+from app.progress.models import Enrolment
 from app.units.choices import ChoiceError, find_unit_code, unit_choices
 from app.units.models import Unit
 from app.units.services import learners_of

@@ -25,10 +25,10 @@ from app.enrolment.forms import ConfirmImportForm, EnrolForm, ImportForm, Intake
 from app.enrolment.slips_job import FILENAME, LOGIN_SLIPS_JOB
 from app.extensions import db
 from app.imports.row_report import warning
+from app.intakes.models import Intake
 from app.jobs import services as jobs
 from app.jobs.status import job_status
 from app.jobs.views import RetryForm
-from app.progress.models import Intake
 from app.security.access import roles_required
 from app.units.choices import unit_choices
 

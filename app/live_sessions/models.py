@@ -10,7 +10,7 @@ from app.accounts.models import User
 from app.content.models import Course
 from app.database import status_type, utcnow
 from app.extensions import db
-from app.progress.models import Intake
+from app.intakes.models import Intake
 
 
 class AttendanceMethod(enum.StrEnum):

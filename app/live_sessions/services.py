@@ -21,6 +21,7 @@ from app.content.models import Course
 from app.database import utcnow
 from app.extensions import db
 from app.i18n.markers import N_
+from app.intakes.models import Intake
 from app.live_sessions import requirements
 from app.live_sessions.models import Attendance, AttendanceMethod, LiveSession
 from app.live_sessions.schedule import (
@@ -31,7 +32,7 @@ from app.live_sessions.schedule import (
     new_checkin_code,
 )
 from app.progress import services as progress
-from app.progress.models import CourseCompletion, Enrolment, Intake
+from app.progress.models import CourseCompletion, Enrolment
 
 ROSTER_PAGE_SIZE = 100
 

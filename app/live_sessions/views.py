@@ -18,12 +18,12 @@ from app.content.services import course_by_slug
 from app.database import utcnow
 from app.extensions import db, limiter
 from app.imports.spreadsheets import SpreadsheetError
+from app.intakes.models import Intake
 from app.live_sessions import attendance_import, services
 from app.live_sessions.forms import ActionForm, CheckinForm, ConfirmImportForm, ReportUploadForm, SessionForm
 from app.live_sessions.models import LiveSession
 from app.live_sessions.participant_report import read_participant_report
 from app.live_sessions.schedule import checkin_window, utc_to_local
-from app.progress.models import Intake
 from app.security.access import authenticated, roles_required
 
 bp = Blueprint("live_sessions", __name__, template_folder="templates")

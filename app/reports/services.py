@@ -10,8 +10,9 @@ from flask_babel import gettext as _
 from app.accounts.models import User
 from app.content.models import Course
 from app.extensions import db
+from app.intakes.models import Intake
 from app.live_sessions.models import Attendance, LiveSession
-from app.progress.models import Enrolment, Intake
+from app.progress.models import Enrolment
 from app.reports.charts import BarChart, bar_chart
 from app.reports.funnel import STAGES, Funnel, LearnerStatus, StageCounts, build_funnel, in_name_order
 from app.reports.report_table import (

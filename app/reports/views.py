@@ -15,7 +15,7 @@ from app.audit import services as audit
 from app.certificates.admin_services import STATUS_NAMES
 from app.content.models import Course
 from app.extensions import db
-from app.progress.models import Intake
+from app.intakes.models import Intake
 from app.reports import learner_detail, services
 from app.reports.exports import Fact, XlsxLabels, report_csv, report_xlsx
 from app.security.access import roles_required

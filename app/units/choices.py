@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from app.content.models import Course
 from app.extensions import db
 from app.i18n.markers import N_
-from app.progress.models import Intake
+from app.intakes.models import Intake
 from app.units.models import Unit
 from app.units.rollup import collation_key
 

@@ -10,7 +10,8 @@ from app.audit.models import AuditEvent
 from app.certificates.models import Certificate
 from app.enrolment.services import create_intake
 from app.extensions import db
-from app.progress.models import Enrolment, Intake
+from app.intakes.models import Intake
+from app.progress.models import Enrolment
 from app.units.models import Unit, UnitLevel
 from tests import builders
 from tests.client.test_certificates_admin import ADMIN_BASE, certify

@@ -17,11 +17,12 @@ from app.authoring import instructors
 from app.certificates.models import Certificate
 from app.database import utcnow
 from app.extensions import db
+from app.intakes.models import Intake
 from app.live_sessions import services
 from app.live_sessions.models import Attendance, AttendanceMethod, LiveSession
 from app.live_sessions.schedule import new_checkin_code
 from app.progress import services as progress
-from app.progress.models import CourseCompletion, Intake
+from app.progress.models import CourseCompletion
 from tests import builders
 from tests.conftest import row_count
 from tests.security.conftest import log_in_as

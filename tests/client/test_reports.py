@@ -12,8 +12,9 @@ from app.accounts.models import User
 from app.accounts.services import create_user
 from app.certificates.models import Certificate
 from app.extensions import db
+from app.intakes.models import Intake
 from app.progress import enrolment_summary
-from app.progress.models import CourseCompletion, Enrolment, Intake, ModuleProgress
+from app.progress.models import CourseCompletion, Enrolment, ModuleProgress
 from app.units.models import Unit, UnitLevel
 from tests import builders
 from tests.conftest import PASSWORD

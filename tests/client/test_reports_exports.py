@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from app.audit.models import AuditEvent
 from app.extensions import db
-from app.progress.models import Intake
+from app.intakes.models import Intake
 from app.reports.report_table import format_count, format_score
 from app.units.models import Unit, UnitLevel
 from tests import builders

@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.progress.models import Intake
+from app.intakes.models import Intake
 from app.reports.exports import FORMULA_TRIGGERS
 from app.units.models import Unit, UnitLevel
 from tests import builders
