@@ -1,5 +1,6 @@
 """Fixtures: a fresh app and database per test, users made in one call, a logged-in client."""
 
+import copy
 import os
 import re
 import shutil
@@ -17,6 +18,7 @@ from app.accounts.services import create_user
 from app.audit.models import AuditEvent
 from app.authoring import instructors
 from app.certificates import signing
+from app.content import services as content_services
 from app.content.services import sync_courses
 from app.extensions import db
 from app.jobs import services as jobs
@@ -116,6 +118,20 @@ def identity_loaded_once(config) -> signing.SigningIdentity | None:
     return _LOADED_IDENTITIES[values, files]
 
 
+_PARSED_COURSES: dict[tuple, tuple] = {}
+_parse_courses = content_services.parse_courses
+
+
+def courses_parsed_once(root: Path) -> tuple:
+    """parse_courses, reusing (a copy of) what the same files gave before: parsing is pure, and
+    every test's app would spend some 50 ms parsing the same fixture courses."""
+    files = tuple(sorted((path.relative_to(root).as_posix(), path.read_bytes() if path.is_file() else None)
+                         for path in root.rglob("*")))
+    if files not in _PARSED_COURSES:
+        _PARSED_COURSES[files] = _parse_courses(root)
+    return copy.deepcopy(_PARSED_COURSES[files])
+
+
 @pytest.fixture
 def app(tmp_path, courses_dir, app_settings, signing_key_files, monkeypatch):
     class Config(TestingConfig):
@@ -130,14 +146,17 @@ def app(tmp_path, courses_dir, app_settings, signing_key_files, monkeypatch):
 
     for name, value in app_settings.items():
         setattr(Config, name, value)
-    monkeypatch.setattr(signing, "load_identity", identity_loaded_once)
-    app = create_app(Config)
-    app.test_client_class = IsolatedClient
+    with monkeypatch.context() as patch:  # only for this fixture's own app and first sync
+        patch.setattr(signing, "load_identity", identity_loaded_once)
+        patch.setattr(content_services, "parse_courses", courses_parsed_once)
+        app = create_app(Config)
+        app.test_client_class = IsolatedClient
+        with app.app_context():
+            reset_database()
+            db.create_all()
+            sync_courses(courses_dir)
+            db.session.commit()
     with app.app_context():
-        reset_database()
-        db.create_all()
-        sync_courses(courses_dir)
-        db.session.commit()
         yield app
         db.session.remove()
         db.engine.dispose()
