@@ -54,9 +54,12 @@ test: install-dev lint
 	$(BIN)/pytest
 
 ## The quick loop while working: unit, client, security and operations tests (no browser, PDF
-## rendering, durability or deployment), about three minutes.
+## rendering, durability or deployment), under three minutes on two cores: one pytest-xdist worker
+## per core (`TEST_WORKERS=0 make test-fast`: all in one process), each on its own database.
+TEST_WORKERS ?= auto
 test-fast: install-dev
-	$(BIN)/pytest -q tests/unit tests/client tests/security tests/operations -m "not browser and not slow and not deployment"
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist worksteal tests/unit tests/client tests/security tests/operations \
+		-m "not browser and not slow and not deployment"
 
 ## The suite again on PostgreSQL; the deployment test already runs on a PostgreSQL database of its own.
 test-postgres: install-dev

@@ -1,5 +1,7 @@
 """Fixtures: a fresh app and database per test, users made in one call, a logged-in client."""
 
+import copy
+import os
 import re
 import shutil
 import time
@@ -15,6 +17,8 @@ from app.accounts.models import Role, User
 from app.accounts.services import create_user
 from app.audit.models import AuditEvent
 from app.authoring import instructors
+from app.certificates import signing
+from app.content import services as content_services
 from app.content.services import sync_courses
 from app.extensions import db
 from app.jobs import services as jobs
@@ -24,6 +28,31 @@ from tests import builders
 
 FIXTURE_COURSES = Path(__file__).parent / "fixtures" / "courses"
 PASSWORD = "Mat-khau-thu-nghiem-2025"
+
+
+def pytest_configure(config):
+    """Under pytest-xdist (`make test-fast`) each worker gets a PostgreSQL database of its own:
+    every test drops and recreates the schema, which would pull it from under the other worker."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    url = TestingConfig.SQLALCHEMY_DATABASE_URI
+    if worker and url.startswith("postgresql"):
+        TestingConfig.SQLALCHEMY_DATABASE_URI = worker_database(url, worker)
+
+
+def worker_database(url: str, worker: str) -> str:
+    """DATABASE_URL's database suffixed with the worker's name ("test_gw0"), created if missing."""
+    shared = sa.engine.make_url(url)
+    own = shared.set(database=f"{shared.database}_{worker}")
+    server = sa.create_engine(shared.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            exists = connection.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                       {"name": own.database})
+            if not exists:
+                connection.execute(sa.text(f'CREATE DATABASE "{own.database}"'))
+    finally:
+        server.dispose()
+    return own.render_as_string(hide_password=False)
 
 
 @pytest.fixture
@@ -70,8 +99,42 @@ def signing_key_files(tmp_path_factory) -> tuple[Path, Path]:
     return write_pem_pair(folder, SIGNER_COMMON_NAME, "Hocso tests", SIGNING_PASSPHRASE.encode())
 
 
+SIGNING_SETTINGS = ("CERTIFICATE_SIGNING_PKCS12", "CERTIFICATE_SIGNING_KEY", "CERTIFICATE_SIGNING_CERT",
+                    "CERTIFICATE_SIGNING_CHAIN", "CERTIFICATE_SIGNING_PASSPHRASE",
+                    "CERTIFICATE_SIGNING_TIMESTAMP_URL", "CERTIFICATE_SIGNING_DEVELOPMENT_KEY")
+_LOADED_IDENTITIES: dict[tuple, signing.SigningIdentity | None] = {}
+_load_identity = signing.load_identity
+
+
+def identity_loaded_once(config) -> signing.SigningIdentity | None:
+    """signing.load_identity, reusing what the same settings and unchanged files gave before.
+
+    Loading an RSA key checks it, some 40 ms; every test's app would pay that for the one key
+    pair of the session. A failed load is never kept, so it fails again."""
+    values = tuple(config[name] for name in SIGNING_SETTINGS)
+    files = tuple(os.path.getmtime(path) if os.path.exists(path) else None
+                  for path in values[:4] if path)
+    if (values, files) not in _LOADED_IDENTITIES:
+        _LOADED_IDENTITIES[values, files] = _load_identity(config)
+    return _LOADED_IDENTITIES[values, files]
+
+
+_PARSED_COURSES: dict[tuple, tuple] = {}
+_parse_courses = content_services.parse_courses
+
+
+def courses_parsed_once(root: Path) -> tuple:
+    """parse_courses, reusing (a copy of) what the same files gave before: parsing is pure, and
+    every test's app would spend some 50 ms parsing the same fixture courses."""
+    files = tuple(sorted((path.relative_to(root).as_posix(), path.read_bytes() if path.is_file() else None)
+                         for path in root.rglob("*")))
+    if files not in _PARSED_COURSES:
+        _PARSED_COURSES[files] = _parse_courses(root)
+    return copy.deepcopy(_PARSED_COURSES[files])
+
+
 @pytest.fixture
-def app(tmp_path, courses_dir, app_settings, signing_key_files):
+def app(tmp_path, courses_dir, app_settings, signing_key_files, monkeypatch):
     class Config(TestingConfig):
         SQLALCHEMY_DATABASE_URI = (
             TestingConfig.SQLALCHEMY_DATABASE_URI or f"sqlite:///{tmp_path / 'test.sqlite3'}"
@@ -84,13 +147,17 @@ def app(tmp_path, courses_dir, app_settings, signing_key_files):
 
     for name, value in app_settings.items():
         setattr(Config, name, value)
-    app = create_app(Config)
-    app.test_client_class = IsolatedClient
+    with monkeypatch.context() as patch:  # only for this fixture's own app and first sync
+        patch.setattr(signing, "load_identity", identity_loaded_once)
+        patch.setattr(content_services, "parse_courses", courses_parsed_once)
+        app = create_app(Config)
+        app.test_client_class = IsolatedClient
+        with app.app_context():
+            reset_database()
+            db.create_all()
+            sync_courses(courses_dir)
+            db.session.commit()
     with app.app_context():
-        reset_database()
-        db.create_all()
-        sync_courses(courses_dir)
-        db.session.commit()
         yield app
         db.session.remove()
         db.engine.dispose()
@@ -239,6 +306,19 @@ _FIGURES = Figures()
 @pytest.fixture(scope="session")
 def figures() -> Figures:
     return _FIGURES
+
+
+def pytest_sessionfinish(session):
+    """An xdist worker hands its figures to the controller, which prints them all."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["security_figures"] = _FIGURES.lines
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """xdist's hook, on the controller: collect the figures of a worker that has finished."""
+    _FIGURES.lines.extend(getattr(node, "workeroutput", {}).get("security_figures", []))
 
 
 def pytest_terminal_summary(terminalreporter):
