@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import Flask, current_app
 
-from app.accounts.models import User
+from app.accounts.models import Role, User
 from app.audit import services as audit
 from app.certificates import signing
 from app.certificates.certificate_document import CertificateFacts, render_certificate_pdf
@@ -144,6 +144,12 @@ def _utc_iso(moment: datetime | None) -> str | None:
         return None
     # SQLite hands back naive datetimes; every stored time is UTC.
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+
+
+def downloadable_by(certificate: Certificate, user: User) -> bool:
+    """Her own certificate's PDF, or any for an admin (batch prints, a lost copy); for anyone else
+    the certificate does not exist (the public verify page shows what may be shown)."""
+    return certificate.user_id == user.id or user.role == Role.ADMIN
 
 
 def ids_without_pdf() -> list[int]:

@@ -11,7 +11,6 @@ from flask import (
 )
 from flask_login import current_user
 
-from app.accounts.models import Role
 from app.certificates import file_verification, services
 from app.certificates.codes import normalize_code
 from app.certificates.file_verification import FileVerdict, Outcome
@@ -38,9 +37,7 @@ def my_certificates():
 @authenticated
 def download(code: str):
     certificate = services.find_by_code(code)
-    if certificate is None or (
-        certificate.user_id != current_user.id and current_user.role != Role.ADMIN
-    ):
+    if certificate is None or not services.downloadable_by(certificate, current_user):
         abort(404)
     filename = f"chung-nhan-{certificate.code}.pdf"
     pdf = services.stored_pdf(certificate)

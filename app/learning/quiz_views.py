@@ -6,12 +6,11 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.accounts.models import Role
 from app.certificates.services import certificate_for, render_soon
 from app.content.services import module_in_course
 from app.database import commit_keeping_loaded
 from app.extensions import db
-from app.progress.services import is_enrolled
+from app.progress.services import may_study
 from app.quizzes import presentation, services
 from app.security.access import authenticated
 
@@ -33,7 +32,7 @@ def start(slug: str, module_slug: str):
     if module is None or not module.has_quiz:
         abort(404)
     course = module.course
-    if current_user.role == Role.LEARNER and not is_enrolled(current_user, course):
+    if not may_study(current_user, course):
         abort(403)
     try:
         attempt = services.start_attempt(current_user, module)

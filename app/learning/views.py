@@ -48,10 +48,6 @@ def _module_or_404(course: Course, slug: str) -> Module:
     return module
 
 
-def _may_study(course: Course) -> bool:
-    return current_user.role != Role.LEARNER or progress.is_enrolled(current_user, course)
-
-
 @bp.route("/")
 @public
 def index():
@@ -111,7 +107,7 @@ def module(slug: str, module_slug: str):
     if found is None:
         abort(404)
     module, course = found.module, found.module.course
-    if current_user.role == Role.LEARNER and not found.enrolled:
+    if not progress.may_study(current_user, course, enrolled=found.enrolled):
         flash(_("Join the course to read its modules."), "info")
         return redirect(url_for("learning.course", slug=course.slug))
     row = found.progress
@@ -142,7 +138,7 @@ def _attempts_left(limit: int | None, attempts: list) -> int | None:
 def mark_read(slug: str, module_slug: str):
     course = _course_or_404(slug)
     module = _module_or_404(course, module_slug)
-    if not _may_study(course) or module.has_quiz:
+    if not progress.may_study(current_user, course) or module.has_quiz:
         abort(403)
     completion = progress.complete_module(current_user, module, score=None)
     completion_id = completion.id if completion is not None else None
@@ -157,7 +153,7 @@ def mark_read(slug: str, module_slug: str):
 @authenticated
 def course_file(slug: str, filename: str):
     course = _course_or_404(slug)
-    if not _may_study(course) or Path(filename).suffix.lower() not in SERVABLE_SUFFIXES:
+    if not progress.may_study(current_user, course) or Path(filename).suffix.lower() not in SERVABLE_SUFFIXES:
         abort(404)
     uploaded = uploaded_file(course, filename)  # images uploaded in the browser come first
     if uploaded is not None:

@@ -89,6 +89,15 @@ def is_enrolled(user: User, course: Course) -> bool:
     return db.session.scalar(_ENROLMENT_ID, {"user_id": user.id, "course_id": course.id}) is not None
 
 
+def may_study(user: User, course: Course, *, enrolled: bool | None = None) -> bool:
+    """Whether she may open the course's modules, files and quizzes: a learner once enrolled;
+    instructors and admins always (they preview). `enrolled`, when the caller already read it,
+    spares the query."""
+    if user.role != Role.LEARNER:
+        return True
+    return is_enrolled(user, course) if enrolled is None else enrolled
+
+
 def enrolled_course_ids(user: User) -> set[int]:
     """The courses she is enrolled in, in one query (for the course list)."""
     return set(db.session.scalars(_ENROLLED_COURSE_IDS, {"user_id": user.id}))
