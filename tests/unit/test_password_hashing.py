@@ -1,7 +1,7 @@
 """argon2id through libsodium and argon2-cffi: one string format, each verifies the other's hashes."""
 
 import pytest
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, Type
 
 from app.accounts.passwords import PasswordHashing, sodium_can_verify
 
@@ -30,8 +30,7 @@ def test_an_argon2_cffi_hash_is_checked_by_libsodium():
 
 @pytest.mark.parametrize("stored", [
     PasswordHasher(time_cost=1, memory_cost=1024, parallelism=2).hash(PASSWORD),  # two lanes
-    PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1,
-                   type=__import__("argon2").Type.I).hash(PASSWORD),  # argon2i
+    PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1, type=Type.I).hash(PASSWORD),  # argon2i
 ])
 def test_hashes_libsodium_cannot_read_are_checked_by_argon2_cffi(stored):
     assert not sodium_can_verify(stored)
@@ -46,7 +45,9 @@ def test_with_two_lanes_configured_argon2_cffi_makes_the_hashes():
     assert ",p=2$" in stored and two_lanes.check(stored, PASSWORD) == (True, False)
 
 
-@pytest.mark.parametrize("broken", ["", "$argon2id$", "$argon2id$v=19$m=1024,t=1,p=1$", "plain text",
-                                    "$argon2id$v=19$m=1024,t=1,p=1$c2FsdA$bWFuZ2xlZA", "$argon2id$v=19$m=1024,t=1,p=1$ạ$ạ"])
+@pytest.mark.parametrize("broken", [
+    "", "$argon2id$", "$argon2id$v=19$m=1024,t=1,p=1$", "plain text",
+    "$argon2id$v=19$m=1024,t=1,p=1$c2FsdA$bWFuZ2xlZA", "$argon2id$v=19$m=1024,t=1,p=1$ạ$ạ",
+])
 def test_a_damaged_stored_hash_never_matches_and_never_raises(broken):
     assert not hashing()._verify_argon2(broken, PASSWORD)
