@@ -45,7 +45,7 @@ def register_extensions(app: Flask) -> None:
     from app.accounts import passwords, session_lifetime
     from app.accounts.services import load_user_from_session
     from app.content import outline
-    from app.extensions import csrf, db, limiter, login_manager, migrate
+    from app.extensions import csrf, db, init_limiter, login_manager, migrate
     from app.i18n import request_locale
 
     db.init_app(app)
@@ -53,7 +53,7 @@ def register_extensions(app: Flask) -> None:
         database.configure_sqlite(db.engine)
     migrate.init_app(app, db, render_as_batch=True)
     csrf.init_app(app)
-    limiter.init_app(app)
+    init_limiter(app)
     request_locale.init_app(app)
     passwords.init_app(app)
     outline.init_app(app)

@@ -217,3 +217,26 @@ def test_queue_age_reads_seconds_and_microseconds():
     assert queue_age_seconds("t=1764599999.500", now=now) == pytest.approx(0.5)
     assert queue_age_seconds("t=1764599999500000", now=now) == pytest.approx(0.5)
     assert queue_age_seconds("garbage", now=1.0) is None and queue_age_seconds(None, now=1.0) is None
+
+
+def test_only_a_view_with_a_limit_pays_for_the_rate_limiter(app, client):
+    from app.extensions import limiter
+
+    assert limiter._check_request_limit not in app.before_request_funcs[None]
+    checked = []
+    real_check = limiter._check_request_limit
+    limiter._check_request_limit = lambda *a, **k: checked.append(k) or real_check(*a, **k)
+    try:
+        assert client.get("/login").status_code == 200
+        assert checked == []  # no limit on the login page (its throttle is the database's)
+        assert client.get("/verify").status_code == 200
+        assert len(checked) == 1 and checked[0]["in_middleware"] is False  # the decorator's check
+    finally:
+        del limiter._check_request_limit
+
+
+@pytest.mark.parametrize("app_settings", [{"RATELIMIT_DEFAULT": "100 per minute"}])
+def test_a_default_limit_keeps_the_limiter_s_hook_on_every_request(app):
+    from app.extensions import limiter
+
+    assert limiter._check_request_limit in app.before_request_funcs[None]
