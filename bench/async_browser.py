@@ -14,6 +14,12 @@ import aiohttp
 
 from bench.quiz_client import CookieJar, csrf_token_in
 
+# Chrome on a learner's Android phone. Sent on every request, as a browser does: flask-login's
+# session protection ties the session to the browser's address and user agent, and a request
+# from another one marks the session no longer fresh (a new Set-Cookie on every response).
+PHONE_USER_AGENT = ("Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) "
+                    "Chrome/131.0.0.0 Mobile Safari/537.36")
+
 
 @dataclass(frozen=True)
 class Reply:
@@ -55,7 +61,7 @@ class AsyncBrowser:
 
     async def request(self, method: str, path: str, form: dict | None = None) -> Reply:
         """Send one request (a form gets the CSRF token added); never raises for network trouble."""
-        headers = {"Accept-Language": "vi"}
+        headers = {"Accept-Language": "vi", "User-Agent": PHONE_USER_AGENT}
         if self.cookies.cookies:
             headers["Cookie"] = self.cookies.header()
         data = None

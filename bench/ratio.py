@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.async_browser import AsyncBrowser
+from bench.async_browser import PHONE_USER_AGENT, AsyncBrowser
 from bench.databases import bench_app, create_schema_and_courses, scratch_database
 from bench.learner_simulation import Ledger
 from bench.learner_visit import STEPS, Visit
@@ -30,8 +30,11 @@ from bench.throughput import Throughput, closed_loop, wrk
 
 HELLO_APP = "bench.hello_app:app"
 HOCSO_APP = "bench.bench_wsgi:app"  # wsgi:app with the verify rate limit raised
-# Sent to both servers alike: what Chrome on a learner's Android phone sends over HTTPS.
-BROWSER_HEADERS = ("Accept-Encoding: gzip, deflate, br, zstd", "Accept-Language: vi")
+# Sent to both servers alike: what Chrome on a learner's Android phone sends over HTTPS, with
+# the user agent the learner logged in with (another one would make every response re-sign her
+# session cookie, which no browser causes).
+BROWSER_HEADERS = ("Accept-Encoding: gzip, deflate, br, zstd", "Accept-Language: vi",
+                   f"User-Agent: {PHONE_USER_AGENT}")
 
 
 @dataclass(frozen=True)
