@@ -28,11 +28,12 @@ def test_an_argon2_cffi_hash_is_checked_by_libsodium():
     assert hashing().check(stored, PASSWORD + "x") == (False, False)
 
 
-@pytest.mark.parametrize("stored", [
-    PasswordHasher(time_cost=1, memory_cost=1024, parallelism=2).hash(PASSWORD),  # two lanes
-    PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1, type=Type.I).hash(PASSWORD),  # argon2i
-])
-def test_hashes_libsodium_cannot_read_are_checked_by_argon2_cffi(stored):
+@pytest.mark.parametrize("cffi_hasher", [
+    PasswordHasher(time_cost=1, memory_cost=1024, parallelism=2),  # two lanes
+    PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1, type=Type.I),  # argon2i
+], ids=["two-lanes", "argon2i"])
+def test_hashes_libsodium_cannot_read_are_checked_by_argon2_cffi(cffi_hasher):
+    stored = cffi_hasher.hash(PASSWORD)
     assert not sodium_can_verify(stored)
     matches, needs_rehash = hashing().check(stored, PASSWORD)
     assert matches and needs_rehash  # and replaced by the configured argon2id at this login
