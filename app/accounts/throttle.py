@@ -161,13 +161,20 @@ _FORGIVE_ONE = (
 )
 
 
+_CREATE_BUCKET = {
+    name: dialect_insert(_BUCKETS).on_conflict_do_nothing(index_elements=["key"])
+    for name, dialect_insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+}
+
+
 def _locked_buckets(keys: list[str], now: datetime) -> dict[str, Bucket]:
     """The buckets of these keys, created if absent, locked for this transaction (sorted, so
     two attempts never wait on each other in opposite orders)."""
     keys = sorted(set(keys))
-    dialect_insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
     fresh = [{"key": key, "failures": 0, "window_started_at": now, "updated_at": now} for key in keys]
-    db.session.execute(dialect_insert(_BUCKETS).values(fresh).on_conflict_do_nothing(index_elements=["key"]))
+    # One statement with a row of parameters per key (compiled once per process), rather than
+    # one VALUES list per call, which SQLAlchemy compiles again every time.
+    db.session.execute(_CREATE_BUCKET[db.engine.dialect.name], fresh)
     query = sa.select(_BUCKETS).where(_BUCKETS.c.key.in_(keys)).order_by(_BUCKETS.c.key).with_for_update()
     return {
         row.key: Bucket(row.key, row.failures, _aware(row.window_started_at),
