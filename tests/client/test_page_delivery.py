@@ -240,3 +240,8 @@ def test_a_default_limit_keeps_the_limiter_s_hook_on_every_request(app):
     from app.extensions import limiter
 
     assert limiter._check_request_limit in app.before_request_funcs[None]
+
+
+@pytest.mark.parametrize("app_settings", [{"RATELIMIT_ENABLED": False}])
+def test_an_app_with_the_limiter_switched_off_starts_and_serves(client):
+    assert client.get("/verify").status_code == 200
