@@ -26,7 +26,7 @@ import threading
 from contextlib import contextmanager
 from typing import NamedTuple
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, Type, extract_parameters
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, current_app
 from nacl.exceptions import CryptoError
@@ -54,7 +54,6 @@ class PasswordHashing:
                  wait_seconds: float):
         self.hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib,
                                      parallelism=parallelism)
-        self.sodium_limits = (time_cost, memory_kib * 1024) if parallelism == 1 else None
         # Checked when the login names nobody, so that an unknown user costs what a wrong
         # password costs (same parameters, same work).
         self.dummy_hash = self._new_hash("not-a-real-password-0")
@@ -66,10 +65,11 @@ class PasswordHashing:
             return self._new_hash(password)
 
     def _new_hash(self, password: str) -> str:
-        if self.sodium_limits is None:
-            return self.hasher.hash(password)
-        opslimit, memlimit = self.sodium_limits
-        return sodium_argon2id.str(password.encode(), opslimit=opslimit, memlimit=memlimit).decode("ascii")
+        hasher = self.hasher
+        if hasher.parallelism != 1:
+            return hasher.hash(password)
+        return sodium_argon2id.str(password.encode(), opslimit=hasher.time_cost,
+                                   memlimit=hasher.memory_cost * 1024).decode("ascii")
 
     def check(self, stored_hash: str | None, password: str) -> PasswordCheck:
         """Whether the password matches, and whether its hash should be replaced."""
@@ -108,8 +108,11 @@ class PasswordHashing:
 
 def sodium_can_verify(stored_hash: str) -> bool:
     """An argon2id string with one lane (libsodium has no other)."""
-    head = stored_hash.split("$", 4)
-    return len(head) == 5 and head[1] == "argon2id" and head[3].endswith(",p=1")
+    try:
+        parameters = extract_parameters(stored_hash)
+    except InvalidHashError:
+        return False  # argon2-cffi then refuses it too
+    return parameters.type is Type.ID and parameters.parallelism == 1
 
 
 def init_app(app: Flask) -> None:

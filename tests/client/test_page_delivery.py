@@ -219,20 +219,28 @@ def test_queue_age_reads_seconds_and_microseconds():
     assert queue_age_seconds("garbage", now=1.0) is None and queue_age_seconds(None, now=1.0) is None
 
 
-def test_only_a_view_with_a_limit_pays_for_the_rate_limiter(app, client):
+def test_only_a_view_with_a_limit_pays_for_the_rate_limiter(app, client, monkeypatch):
     from app.extensions import limiter
 
     assert limiter._check_request_limit not in app.before_request_funcs[None]
     checked = []
     real_check = limiter._check_request_limit
-    limiter._check_request_limit = lambda *a, **k: checked.append(k) or real_check(*a, **k)
-    try:
-        assert client.get("/login").status_code == 200
-        assert checked == []  # no limit on the login page (its throttle is the database's)
-        assert client.get("/verify").status_code == 200
-        assert len(checked) == 1 and checked[0]["in_middleware"] is False  # the decorator's check
-    finally:
-        del limiter._check_request_limit
+    monkeypatch.setattr(limiter, "_check_request_limit",
+                        lambda *a, **k: checked.append(k) or real_check(*a, **k))
+    assert client.get("/login").status_code == 200
+    assert checked == []  # no limit on the login page (its throttle is the database's)
+    assert client.get("/verify").status_code == 200
+    assert len(checked) == 1 and checked[0]["in_middleware"] is False  # the decorator's check
+
+
+def test_every_limit_is_on_a_view_so_the_hook_has_nothing_to_check(app):
+    """A limit on a blueprint, or a default one, is checked only by the hook init_limiter takes
+    out: adding one must come with keeping the hook."""
+    from app.extensions import limiter
+
+    manager = limiter.limit_manager
+    assert not manager._blueprint_limits and not manager._default_limits
+    assert not manager._application_limits and manager._decorated_limits
 
 
 @pytest.mark.parametrize("app_settings", [{"RATELIMIT_DEFAULT": "100 per minute"}])
