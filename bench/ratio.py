@@ -3,16 +3,22 @@
     .venv/bin/python -m bench.ratio                     # wrk -t2 -c50 -d15s, medians of 3
     .venv/bin/python -m bench.ratio --seconds 3 --rounds 1 --submits 50
     .venv/bin/python -m bench.ratio --workers 2 --threads 1 --gunicorn-arg=--worker-class=sync
+
+Beside the two, bench/floor_app.py serves the least a logged-in module page can cost on the same
+stack (its own row), so the table shows how much of a page's cost is Hocso's and how much the
+framework's.
 """
 
 import argparse
 import asyncio
+import http.client
 import shutil
 import signal
 import statistics
 import sys
 import tempfile
 import time
+import urllib.parse
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,6 +36,7 @@ from bench.throughput import Throughput, closed_loop, wrk
 
 HELLO_APP = "bench.hello_app:app"
 HOCSO_APP = "bench.bench_wsgi:app"  # wsgi:app with the verify rate limit raised
+FLOOR_APP = "bench.floor_app:app"  # the required stack's least logged-in page, on Hocso's database
 # Sent to both servers alike: what Chrome on a learner's Android phone sends over HTTPS, with
 # the user agent the learner logged in with (another one would make every response re-sign her
 # session cookie, which no browser causes).
@@ -107,6 +114,7 @@ class Bench:
 
     hello: LiveServer
     hocso: LiveServer
+    floor: LiveServer
     args: argparse.Namespace
     cookie: str
     certificate_code: str
@@ -120,6 +128,8 @@ class Bench:
         hello_get = self._get(self.hello, "/", BROWSER_HEADERS)
         wrk_hello, client_hello = "GET / (wrk)", "POST /submit (asyncio client)"
         return [
+            (Row("floor: the stack's least module page", wrk_hello), self._get(self.floor, module, logged_in),
+             hello_get),
             (Row("module page (logged in)", wrk_hello), self._get(self.hocso, module, logged_in), hello_get),
             (Row("course list (logged in)", wrk_hello), self._get(self.hocso, "/courses", logged_in),
              hello_get),
@@ -130,7 +140,13 @@ class Bench:
         ]
 
     def _get(self, server: LiveServer, path: str, headers: tuple[str, ...]) -> Callable[[], Throughput]:
-        return lambda: wrk(server.base_url + path, self.args.seconds, self.args.connections, 2, headers)
+        url = server.base_url + path
+
+        def measure_page() -> Throughput:
+            require_page(url, headers)
+            return wrk(url, self.args.seconds, self.args.connections, 2, headers)
+
+        return measure_page
 
     def _next_submits(self) -> Throughput:
         batch, self.tickets = self.tickets[:self.args.submits], self.tickets[self.args.submits:]
@@ -139,6 +155,21 @@ class Bench:
     def _hello_submits(self) -> Throughput:
         return post_all(self.hello.base_url, [Ticket("/submit")] * self.args.submits, self.form,
                         self.args.connections)
+
+
+def require_page(url: str, headers: tuple[str, ...]) -> None:
+    """Refuse to measure a URL that does not answer with its page: wrk counts a redirect (to the
+    login form, say, after a lost session) as an answer, and would time the wrong thing."""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    try:
+        connection.request("GET", parts.path, headers=dict(h.split(": ", 1) for h in headers))
+        response = connection.getresponse()
+        response.read()
+    finally:
+        connection.close()
+    if response.status != 200:
+        raise RuntimeError(f"GET {parts.path} answered {response.status}, not its page: nothing to measure")
 
 
 def measure(bench: Bench, rounds: int) -> list[Row]:
@@ -194,17 +225,18 @@ def prepare(args: argparse.Namespace, database_url: str) -> tuple[list[str], str
     return usernames, code
 
 
-def run(args: argparse.Namespace, workdir: Path, database_url: str) -> None:
+def run(args: argparse.Namespace, workdir: Path, database_url: str) -> list[Row]:
     usernames, code = prepare(args, database_url)
     env = server_environment(database_url, args.courses_dir, workdir / "tmp")
     settings = dict(workers=args.workers, threads=args.threads, gunicorn_args=tuple(args.gunicorn_arg))
     hello = LiveServer(env, workdir / "hello.log", app_module=HELLO_APP, **settings)
     hocso = LiveServer(env, workdir / "hocso.log", app_module=HOCSO_APP, **settings)
+    floor = LiveServer(env, workdir / "floor.log", app_module=FLOOR_APP, **settings)
     print(f"gunicorn {' '.join(hocso.command()[4:])}\n(the same for {HELLO_APP}); wrk -t2 "
           f"-c{args.connections} -d{args.seconds:g}s; {args.rounds} rounds", flush=True)
     try:
         startup = {}
-        for name, server in (("hello-world", hello), ("Hocso", hocso)):
+        for name, server in (("hello-world", hello), ("Hocso", hocso), ("floor", floor)):
             cold = start_timed(server)
             time.sleep(1.0)  # every worker forked and idle
             startup[name] = (cold, server.worker_rss_mib())
@@ -212,12 +244,14 @@ def run(args: argparse.Namespace, workdir: Path, database_url: str) -> None:
         visit = Visit(hocso.base_url, args.course, args.module, PASSWORD, sheet, StepTable(STEPS), Ledger())
         cookie = asyncio.run(_session_cookie(visit, usernames.pop()))
         tickets = asyncio.run(_submit_tickets(visit, usernames))
-        rows = measure(Bench(hello, hocso, args, cookie, code, tickets, sheet.form), args.rounds)
-        after = {"hello-world": hello.worker_rss_mib(), "Hocso": hocso.worker_rss_mib()}
+        rows = measure(Bench(hello, hocso, floor, args, cookie, code, tickets, sheet.form), args.rounds)
+        after = {name: server.worker_rss_mib()
+                 for name, server in (("hello-world", hello), ("Hocso", hocso), ("floor", floor))}
         print_table(rows, {name: (*startup[name], after[name]) for name in startup})
+        return rows
     finally:
-        hello.stop()
-        hocso.stop()
+        for server in (hello, hocso, floor):
+            server.stop()
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -238,16 +272,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the clean-up on `timeout`
+def run_in_scratch(args: argparse.Namespace) -> list[Row]:
+    """The whole benchmark in a folder and database of its own, both removed afterwards."""
     raise_open_files_limit()
     workdir = Path(tempfile.mkdtemp(prefix="hocso-ratio-"))
     try:
         with scratch_database(args.database, workdir, args.postgres_database) as url:
-            run(args, workdir, url)
+            return run(args, workdir, url)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the clean-up on `timeout`
+    run_in_scratch(args)
     return 0
 
 
