@@ -162,6 +162,27 @@ def test_user_search_and_admin_home(client, admin, make_user):
     assert "Trần Thị Lan" in client.get("/admin/users/?q=0912 345 678").get_data(as_text=True)
     page = client.get("/admin/users/?q=lan").get_data(as_text=True)
     assert "Trần Thị Lan" in page and "Lê Thị Hoa" not in page
+
+
+def test_user_search_finds_names_typed_without_tone_marks_word_by_word(client, admin, make_user):
+    make_user(username="nguyen.an", full_name="Nguyễn Văn An")
+    make_user(username="dung", full_name="Đặng Thị Dung")
+    make_user(username="binh", full_name="Nguyễn Thị Bình")
+    make_user(username="x_100", full_name="Phạm Minh")
+    make_user(username="xa100", full_name="Lý Hùng")
+
+    def found(text: str) -> set[str]:
+        page = client.get("/admin/users/", query_string={"q": text}).get_data(as_text=True)
+        names = ("Nguyễn Văn An", "Đặng Thị Dung", "Nguyễn Thị Bình", "Phạm Minh", "Lý Hùng")
+        return {name for name in names if name in page}
+
+    assert found("nguyen") == {"Nguyễn Văn An", "Nguyễn Thị Bình"}
+    assert found("NGUYỄN") == {"Nguyễn Văn An", "Nguyễn Thị Bình"}
+    assert found("dang dung") == {"Đặng Thị Dung"}  # đ typed as d
+    assert found("an nguyen") == {"Nguyễn Văn An"}  # each word, in any order
+    assert found("binh van") == set()  # every word must match
+    assert found("NGUYEN.AN") == {"Nguyễn Văn An"}  # the username, any case
+    assert found("x_1") == {"Phạm Minh"} and found("%") == set()  # LIKE's wildcards are letters here
     home = client.get("/admin/").get_data(as_text=True)
     assert "Import learners" in home and 'href="/admin/"' in home  # the nav link
 
