@@ -6,27 +6,18 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class CompletionRule:
-    """A course is complete when every required module is complete and every live session
-    that requires attendance was attended; a required session counts like a module."""
+    """A course's modules are done when every required module is complete. Live sessions that
+    require attendance hold the completion back on their own, through the
+    course_completion_pending signal (app/live_sessions/requirements.py), since progress may not
+    import the packages built on it."""
 
     required_module_ids: frozenset[str]
-    required_session_ids: frozenset[int] = frozenset()
 
-    def is_met(self, completed_module_ids: Collection[str],
-               attended_session_ids: Collection[int] = ()) -> bool:
-        if not (self.required_module_ids or self.required_session_ids):
-            return False
-        return (self.required_module_ids <= set(completed_module_ids)
-                and self.required_session_ids <= set(attended_session_ids))
+    def is_met(self, completed_module_ids: Collection[str]) -> bool:
+        return bool(self.required_module_ids) and self.required_module_ids <= set(completed_module_ids)
 
     def remaining(self, completed_module_ids: Collection[str]) -> frozenset[str]:
         return self.required_module_ids - set(completed_module_ids)
-
-    def sessions_remaining(self, attended_session_ids: Collection[int]) -> frozenset[int]:
-        return self.required_session_ids - set(attended_session_ids)
-
-    def with_sessions(self, required_session_ids: Collection[int]) -> "CompletionRule":
-        return CompletionRule(self.required_module_ids, frozenset(required_session_ids))
 
 
 def course_score(best_scores: Mapping[str, int | None]) -> int | None:

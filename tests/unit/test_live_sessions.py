@@ -21,7 +21,6 @@ from app.live_sessions.schedule import (
     local_to_utc,
     new_checkin_code,
 )
-from app.progress.rules import CompletionRule
 
 START = datetime.datetime(2025, 6, 5, 1, 0, tzinfo=UTC)  # 08:00 in Hà Nội
 
@@ -65,14 +64,6 @@ def test_local_time_is_stored_as_utc():
 ])
 def test_meeting_links_are_http_or_https_with_a_host(url, ok):
     assert is_meeting_url(url) is ok
-
-
-def test_a_required_session_counts_in_the_completion_rule_like_a_module():
-    rule = CompletionRule(frozenset({"a", "b"})).with_sessions({7})
-    assert not rule.is_met(["a", "b"])
-    assert not rule.is_met(["a"], [7])
-    assert rule.is_met(["a", "b"], [7, 8])
-    assert rule.sessions_remaining([8]) == {7}
 
 
 # --- durations and reports ---------------------------------------------------------------------
