@@ -232,11 +232,12 @@ def run(args: argparse.Namespace, workdir: Path, database_url: str) -> list[Row]
     hello = LiveServer(env, workdir / "hello.log", app_module=HELLO_APP, **settings)
     hocso = LiveServer(env, workdir / "hocso.log", app_module=HOCSO_APP, **settings)
     floor = LiveServer(env, workdir / "floor.log", app_module=FLOOR_APP, **settings)
-    print(f"gunicorn {' '.join(hocso.command()[4:])}\n(the same for {HELLO_APP}); wrk -t2 "
+    servers = {"hello-world": hello, "Hocso": hocso, "floor": floor}
+    print(f"gunicorn {' '.join(hocso.command()[4:])}\n(the same for {HELLO_APP} and {FLOOR_APP}); wrk -t2 "
           f"-c{args.connections} -d{args.seconds:g}s; {args.rounds} rounds", flush=True)
     try:
         startup = {}
-        for name, server in (("hello-world", hello), ("Hocso", hocso), ("floor", floor)):
+        for name, server in servers.items():
             cold = start_timed(server)
             time.sleep(1.0)  # every worker forked and idle
             startup[name] = (cold, server.worker_rss_mib())
@@ -245,12 +246,11 @@ def run(args: argparse.Namespace, workdir: Path, database_url: str) -> list[Row]
         cookie = asyncio.run(_session_cookie(visit, usernames.pop()))
         tickets = asyncio.run(_submit_tickets(visit, usernames))
         rows = measure(Bench(hello, hocso, floor, args, cookie, code, tickets, sheet.form), args.rounds)
-        after = {name: server.worker_rss_mib()
-                 for name, server in (("hello-world", hello), ("Hocso", hocso), ("floor", floor))}
+        after = {name: server.worker_rss_mib() for name, server in servers.items()}
         print_table(rows, {name: (*startup[name], after[name]) for name in startup})
         return rows
     finally:
-        for server in (hello, hocso, floor):
+        for server in servers.values():
             server.stop()
 
 
