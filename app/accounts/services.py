@@ -63,11 +63,21 @@ def vietnamese_sort_key(full_name: str) -> str:
     """Sort by given name (the last word), then the whole name, ignoring tone marks first."""
     words = normalize_name(full_name).split(" ")
     ordered = " ".join([words[-1], *words[:-1]]) if words else ""
-    stripped = "".join(
-        ch for ch in unicodedata.normalize("NFD", ordered.replace("đ", "d").replace("Đ", "D"))
+    return f"{_without_tone_marks(ordered)}|{ordered.casefold()}"
+
+
+def name_holds_word(word: str) -> sa.ColumnElement[bool]:
+    """The user's name contains this word, typed with or without tone marks ("nguyen" finds
+    "Nguyễn"): matched in the folded half of name_sort_key, folded the same way."""
+    return User.name_sort_key.contains(_without_tone_marks(word), autoescape=True)
+
+
+def _without_tone_marks(text: str) -> str:
+    """Case-folded, tone and vowel marks dropped, đ as d: the first half of name_sort_key."""
+    return "".join(
+        ch for ch in unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
         if not unicodedata.combining(ch)
-    )
-    return f"{stripped.casefold()}|{ordered.casefold()}"
+    ).casefold()
 
 
 def normalize_phone(text: str) -> str | None:

@@ -3,13 +3,12 @@
 import sqlalchemy as sa
 
 from app.accounts.models import User
-from app.accounts.services import end_sessions, normalize_phone
+from app.accounts.services import end_sessions, name_holds_word, normalize_phone
 from app.audit import services as audit
 from app.enrolment.credentials import hash_one_time_password, one_time_password
 from app.enrolment.services import EnrolmentError
 from app.extensions import db
 from app.i18n.markers import N_
-from app.units.rollup import collation_key
 
 PAGE_SIZE = 100
 
@@ -40,14 +39,14 @@ def set_active(user: User, active: bool, admin: User) -> None:
 
 def search_users(text: str, page: int = 1) -> list[User]:
     """Users whose phone is `text`, or whose name or username holds each of its words, by
-    Vietnamese name order. Names match with or without tone marks ("nguyen" finds "Nguyễn"), as
-    admins often type on a phone without them, through the folded half of name_sort_key."""
+    Vietnamese name order. Names match with or without tone marks, as admins often type on a
+    phone without them."""
     query = sa.select(User).order_by(User.name_sort_key, User.id)
     text = " ".join(text.split())[:120]
     if text:
+        username = sa.func.lower(User.username)
         every_word = sa.and_(*(
-            sa.or_(User.name_sort_key.contains(collation_key(word)[0], autoescape=True),
-                   sa.func.lower(User.username).contains(word.casefold(), autoescape=True))
+            sa.or_(name_holds_word(word), username.contains(word.casefold(), autoescape=True))
             for word in text.split()
         ))
         phone = normalize_phone(text)

@@ -7,13 +7,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import contains_eager
 
 from app.accounts.models import User
-from app.accounts.services import check_full_name, normalize_name, vietnamese_sort_key
+from app.accounts.services import check_full_name, name_holds_word, normalize_name, vietnamese_sort_key
 from app.audit import services as audit
 from app.certificates.codes import normalize_code
 from app.certificates.models import Certificate, CertificateStatus
 from app.content.models import Course
 from app.extensions import db
-from app.units.rollup import collation_key
 from app.units.services import today
 from app.units.tree import unit_tree_on
 
@@ -64,11 +63,8 @@ def _match_text(query, text: str):
     if code is not None:
         return query.where(Certificate.code == code)
     for word in text.split():
-        folded = collation_key(word)[0]
-        query = query.where(sa.or_(
-            User.name_sort_key.contains(folded, autoescape=True),
-            Certificate.full_name.contains(word, autoescape=True),
-        ))
+        on_certificate = Certificate.full_name.contains(word, autoescape=True)
+        query = query.where(sa.or_(name_holds_word(word), on_certificate))
     return query
 
 
