@@ -3,7 +3,7 @@
     gunicorn bench.floor_app:app      (SECRET_KEY and DATABASE_URL of the Hocso server beside it)
 
 Flask, Flask-Login reading Hocso's own session cookie (same secret), one Flask-SQLAlchemy query
-for the user and one for the module's stored HTML, a Jinja page with a CSRF token
+for the user and one for the module's stored HTML (joined to its course), a Jinja page with a CSRF token
 (Flask-WTF), compressed as Hocso compresses (Flask-Compress, the same levels). No progress, no
 outline, no translations, no security headers, no logs: what is left when a page does nothing
 but show a stored module to a logged-in learner. A Hocso page's ratio to this one says how much
@@ -44,9 +44,16 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int]
 
 
+class Course(db.Model):
+    __tablename__ = "course"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str]
+
+
 class Module(db.Model):
     __tablename__ = "module"
     id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("course.id"))
     slug: Mapped[str]
     title: Mapped[str]
     html: Mapped[str]
@@ -73,7 +80,9 @@ app.jinja_loader = DictLoader({"module.html": PAGE})  # compiled once, as a temp
 @app.get("/courses/<slug>/modules/<module_slug>")
 @login_required
 def module(slug: str, module_slug: str):
-    found = db.session.scalar(sa.select(Module).filter_by(slug=module_slug))
+    # The module of that course (a slug is unique only within its course), as Hocso reads it.
+    found = db.session.scalar(sa.select(Module).join(Course).where(Course.slug == slug,
+                                                                   Module.slug == module_slug))
     if found is None:
         abort(404)
     return render_template("module.html", module=found, html=Markup(found.html))  # noqa: S704  # nosec B704
